@@ -1,0 +1,70 @@
+# Rekisteri. The two commands a newcomer needs: `make run` and `make test`. See README.md.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+MANAGE := $(BIN)/python manage.py
+DEMO_CONTACTS ?= 200
+
+# Debian packages WeasyPrint needs to render PDFs (pango, harfbuzz subsetting, a font).
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+
+.PHONY: run test lint format messages worker beat bench system-deps clean help
+
+help:
+	@echo "make run       serve the app with demo data on http://127.0.0.1:8000 (SQLite, tasks in-process)"
+	@echo "make test      run the whole test suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)"
+	@echo "make lint      ruff check and format check"
+	@echo "make messages  update and compile the fi/sv/en translation catalogues"
+	@echo "make worker    Celery worker and beat against REDIS_URL"
+	@echo "make bench     the benchmark, against PostgreSQL in DATABASE_URL"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(INSTALLED): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+system-deps:
+	@if ldconfig -p | grep -q 'libpango-1.0.so.0' && ldconfig -p | grep -q 'libharfbuzz-subset.so.0' \
+	   && ldconfig -p | grep -q 'libpangoft2-1.0.so.0'; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing WeasyPrint's system libraries: $(SYSTEM_PACKAGES)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES); \
+	else \
+	  echo "WeasyPrint needs system libraries. On Debian/Ubuntu run:"; \
+	  echo "  sudo apt-get install $(SYSTEM_PACKAGES)"; exit 1; \
+	fi
+
+run: $(INSTALLED) system-deps
+	DEBUG=true $(MANAGE) migrate --noinput
+	DEBUG=true $(MANAGE) seed_demo --contacts $(DEMO_CONTACTS)
+	DEBUG=true $(MANAGE) runserver 127.0.0.1:8000
+
+test: $(INSTALLED) system-deps
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(INSTALLED)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+messages: $(INSTALLED)
+	DEBUG=true $(MANAGE) makemessages --all --no-obsolete --ignore='.venv/*' --ignore='bench/*' --ignore='tests/*'
+	DEBUG=true $(MANAGE) compilemessages --ignore='.venv/*'
+
+worker: $(INSTALLED)
+	@test -n "$$REDIS_URL$$CELERY_BROKER_URL" || { echo "Set REDIS_URL (e.g. redis://127.0.0.1:6379/0) first."; exit 1; }
+	$(BIN)/celery -A config worker --beat --loglevel=INFO --schedule=$(VENV)/celerybeat-schedule
+
+bench: $(INSTALLED)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .hypothesis

@@ -1,0 +1,1 @@
+"""Declarations of consent's fields (see privacy/declarations.py). No models yet."""

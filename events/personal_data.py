@@ -1,0 +1,1 @@
+"""Declarations of events' fields (see privacy/declarations.py). No models yet."""

@@ -1,0 +1,86 @@
+"""The controller's purposes of processing and retention rules, named once.
+
+Field declarations refer to these objects; the register description and the Art. 30 record are
+built from the ones in use. Change a period here and every job and report follows.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+from .declarations import LegalBasis, Purpose, RetentionRule
+
+# --- Purposes ---------------------------------------------------------------------------------
+CUSTOMER_RELATIONSHIP = Purpose(
+    code="customer_relationship",
+    name=_("Customer and stakeholder relationships"),
+    legal_basis=LegalBasis.CONTRACT,
+    description=_(
+        "Managing the relationship with customers, potential customers and stakeholder "
+        "organisations and their contact persons: service, support, sales and contracts."
+    ),
+)
+MARKETING = Purpose(
+    code="marketing",
+    name=_("Marketing communications"),
+    legal_basis=LegalBasis.CONSENT,
+    description=_("Newsletters and marketing to people who have consented to them."),
+)
+EVENTS = Purpose(
+    code="events",
+    name=_("Events and training"),
+    legal_basis=LegalBasis.CONTRACT,
+    description=_("Registrations, arrangements and follow-up of events and training."),
+)
+ACCOUNTING = Purpose(
+    code="accounting",
+    name=_("Invoicing and bookkeeping"),
+    legal_basis=LegalBasis.LEGAL_OBLIGATION,
+    description=_("Invoicing paid events and services as the Accounting Act requires."),
+)
+ACCOUNTABILITY = Purpose(
+    code="accountability",
+    name=_("Accountability of the register"),
+    legal_basis=LegalBasis.LEGAL_OBLIGATION,
+    description=_(
+        "Recording where each piece of data came from and when, so that the controller can show "
+        "that the processing is lawful (GDPR Art. 5(2) and 14)."
+    ),
+)
+
+# --- Retention rules --------------------------------------------------------------------------
+WHILE_CUSTOMER = RetentionRule(
+    code="while_customer",
+    name=_("For the customer relationship"),
+    description=_(
+        "Kept for as long as the customer or stakeholder relationship lasts, and erased when it "
+        "ends or when the person asks for erasure and nothing legally prevents it."
+    ),
+)
+UNTIL_CONSENT_WITHDRAWN = RetentionRule(
+    code="until_consent_withdrawn",
+    name=_("Until consent is withdrawn"),
+    description=_("Kept until the person withdraws consent or the consent expires."),
+)
+EVENT_FOLLOW_UP = RetentionRule(
+    code="event_follow_up",
+    name=_("For the event and its follow-up"),
+    description=_(
+        "Event-specific data is erased when the event and its follow-up no longer need it; "
+        "statistics are kept anonymised."
+    ),
+    period_days=180,
+)
+ACCOUNTING_ACT = RetentionRule(
+    code="accounting_act",
+    name=_("Accounting Act period"),
+    description=_(
+        "Accounting vouchers are kept for six years from the end of the financial year in which "
+        "the financial period ended."
+    ),
+    period_days=6 * 365 + 365,
+    law=_("Accounting Act (Kirjanpitolaki 1336/1997), chapter 2, section 10"),
+)
+WITH_THE_RECORD = RetentionRule(
+    code="with_the_record",
+    name=_("As long as the record it describes"),
+    description=_("Kept with the record it describes and erased with it."),
+)

@@ -1,0 +1,15 @@
+"""Privacy jobs: export, erasure and the sweeper arrive with the portal issue."""
+
+from celery import shared_task
+from django.core.cache import cache
+from django.utils import timezone
+
+HEARTBEAT_KEY = "rekisteri:worker-heartbeat"
+
+
+@shared_task(name="privacy.tasks.worker_heartbeat", ignore_result=False)
+def worker_heartbeat() -> str:
+    """Beat runs this every minute; the timestamp shows operators that a worker is consuming."""
+    now = timezone.now().isoformat()
+    cache.set(HEARTBEAT_KEY, now, timeout=600)
+    return now

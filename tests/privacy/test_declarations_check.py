@@ -1,0 +1,193 @@
+"""The declaration check: no field escapes the declarations, no declaration names a ghost."""
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+from django.db import models
+from django.test.utils import isolate_apps
+
+from privacy import declarations
+from privacy.checks import check_declarations
+from privacy.declarations import (
+    Category,
+    DeclarationRegistry,
+    Erasure,
+    not_personal,
+    personal,
+    subject_link,
+)
+from privacy.policy import CUSTOMER_RELATIONSHIP, WHILE_CUSTOMER
+
+
+def _personal(erasure=None):
+    return personal(
+        Category.IDENTITY,
+        purpose=CUSTOMER_RELATIONSHIP,
+        retention=WHILE_CUSTOMER,
+        erasure=erasure or Erasure.replace(""),
+    )
+
+
+def _ids(errors):
+    return sorted(e.id for e in errors)
+
+
+def test_the_project_declares_every_field():
+    errors = check_declarations()
+    assert errors == [], [str(e) for e in errors]
+
+
+def test_manage_py_check_fails_when_a_real_field_loses_its_declaration(monkeypatch):
+    from crm.models import Contact
+
+    original = declarations.registry.get(Contact)
+    fields = dict(original.fields)
+    del fields["email"]
+    patched = declarations.ModelDeclaration(original.model_label, original.subject, fields)
+    monkeypatch.setitem(declarations.registry._declarations, "crm.Contact", patched)
+
+    with pytest.raises(SystemCheckError, match=r"privacy\.E001.*crm\.Contact\.email"):
+        call_command("check")
+
+
+@isolate_apps("crm")
+def test_an_undeclared_field_is_an_error():
+    class Thing(models.Model):
+        name = models.CharField(max_length=10)
+        nickname = models.CharField(max_length=10)
+
+        class Meta:
+            app_label = "crm"
+
+    registry = DeclarationRegistry()
+    registry.declare(Thing, subject=None, fields={"name": not_personal()})
+
+    errors = check_declarations(apps=Thing._meta.apps, registry=registry, app_labels=["crm"])
+
+    assert _ids(errors) == ["privacy.E001"]
+    assert "crm.Thing.nickname" in errors[0].msg
+
+
+@isolate_apps("crm")
+def test_a_model_without_any_declaration_reports_every_field():
+    class Thing(models.Model):
+        name = models.CharField(max_length=10)
+        tags = models.ManyToManyField("self")
+
+        class Meta:
+            app_label = "crm"
+
+    errors = check_declarations(
+        apps=Thing._meta.apps, registry=DeclarationRegistry(), app_labels=["crm"]
+    )
+
+    assert _ids(errors) == ["privacy.E001", "privacy.E001"]
+
+
+@isolate_apps("crm")
+def test_declaring_a_field_that_does_not_exist_is_an_error():
+    class Thing(models.Model):
+        name = models.CharField(max_length=10)
+
+        class Meta:
+            app_label = "crm"
+
+    registry = DeclarationRegistry()
+    registry.declare(
+        Thing, subject=None, fields={"name": not_personal(), "shoe_size": not_personal()}
+    )
+
+    errors = check_declarations(apps=Thing._meta.apps, registry=registry, app_labels=["crm"])
+
+    assert _ids(errors) == ["privacy.E002"]
+    assert "shoe_size" in errors[0].msg
+
+
+@isolate_apps("crm")
+def test_personal_data_must_lead_to_the_person():
+    class Note(models.Model):
+        text = models.TextField()
+
+        class Meta:
+            app_label = "crm"
+
+    registry = DeclarationRegistry()
+    registry.declare(Note, subject=None, fields={"text": _personal()})
+
+    errors = check_declarations(apps=Note._meta.apps, registry=registry, app_labels=["crm"])
+
+    assert _ids(errors) == ["privacy.E003"]
+
+
+@isolate_apps("crm")
+def test_a_replacement_value_the_column_refuses_is_an_error():
+    class Person(models.Model):
+        name = models.CharField(max_length=5)
+        born = models.DateField()
+
+        class Meta:
+            app_label = "crm"
+
+    registry = DeclarationRegistry()
+    registry.declare(
+        Person,
+        subject="",
+        fields={
+            "name": _personal(Erasure.replace("far too long")),
+            "born": _personal(Erasure.replace(None)),
+        },
+    )
+    # The isolated Person is not crm.Contact, so E003 fires too; E004 is what we look at.
+    errors = check_declarations(apps=Person._meta.apps, registry=registry, app_labels=["crm"])
+
+    assert [e.id for e in errors if e.id == "privacy.E004"] == ["privacy.E004"] * 2
+
+
+@isolate_apps("crm")
+def test_deleting_the_row_and_keeping_it_cannot_be_mixed():
+    class Row(models.Model):
+        a = models.CharField(max_length=5)
+        b = models.CharField(max_length=5)
+
+        class Meta:
+            app_label = "crm"
+
+    registry = DeclarationRegistry()
+    registry.declare(
+        Row,
+        subject="",
+        fields={
+            "a": _personal(Erasure.delete_row()),
+            "b": _personal(Erasure.keep(law="Kirjanpitolaki 2:10", period_days=2555)),
+        },
+    )
+    errors = check_declarations(apps=Row._meta.apps, registry=registry, app_labels=["crm"])
+
+    assert "privacy.E005" in _ids(errors)
+
+
+def test_a_subject_link_must_start_the_subject_path():
+    from crm.models import Membership
+
+    registry = DeclarationRegistry()
+    real = declarations.registry.get(Membership)
+    fields = {**real.fields, "organisation": subject_link()}
+    registry.declare(Membership, subject="contact", fields=fields)
+
+    errors = check_declarations(registry=registry, app_labels=["crm"])
+
+    assert [e.id for e in errors if e.obj is Membership] == ["privacy.E006"]
+
+
+def test_a_model_is_declared_once():
+    from crm.models import Contact
+
+    with pytest.raises(ValueError, match="declared twice"):
+        declarations.registry.declare(Contact, subject="", fields={})
+
+
+def test_a_legal_hold_names_its_law_and_period():
+    with pytest.raises(ValueError):
+        Erasure.keep(law="", period_days=10)
+    with pytest.raises(ValueError):
+        Erasure.keep(law="Kirjanpitolaki", period_days=0)

@@ -1,0 +1,75 @@
+"""The one function that answers "everything we hold about this person"."""
+
+import pytest
+
+from privacy.declarations import PersonalField, registry
+from privacy.selectors import personal_data_for_contact
+from tests.factories import ContactFactory, MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _by_model(records):
+    out = {}
+    for r in records:
+        out.setdefault(r.model_label, []).append(r)
+    return out
+
+
+def test_it_finds_the_person_and_their_roles_and_nobody_else():
+    person = ContactFactory(first_name="Aino", last_name="Järvinen", email="aino@example.com")
+    MembershipFactory(contact=person, job_title="Opintosihteeri")
+    MembershipFactory(contact=person, job_title="Hallituksen jäsen")
+    stranger = ContactFactory(first_name="Eero")
+    MembershipFactory(contact=stranger, job_title="Toimitusjohtaja")
+
+    records = _by_model(personal_data_for_contact(person))
+
+    assert [r.pk for r in records["crm.Contact"]] == [person.pk]
+    contact_values = {v.field: v.value for v in records["crm.Contact"][0].values}
+    assert contact_values["first_name"] == "Aino"
+    assert contact_values["email"] == "aino@example.com"
+    titles = sorted(
+        v.value for r in records["crm.Membership"] for v in r.values if v.field == "job_title"
+    )
+    assert titles == ["Hallituksen jäsen", "Opintosihteeri"]
+    everything = repr(records)
+    assert "Eero" not in everything and "Toimitusjohtaja" not in everything
+
+
+def test_every_declared_personal_field_is_reported_and_nothing_undeclared():
+    person = ContactFactory()
+    MembershipFactory(contact=person)
+
+    for record in personal_data_for_contact(person):
+        model_decl = next(d for d in registry if d.model_label == record.model_label)
+        declared = {n for n, d in model_decl.fields.items() if isinstance(d, PersonalField)}
+        assert {v.field for v in record.values} == declared
+
+
+def test_relations_are_shown_by_name_not_by_id():
+    membership = MembershipFactory(organisation__name="Jyväskylän Kehitys Oy")
+
+    records = personal_data_for_contact(membership.contact)
+
+    shown = [v.value for r in records for v in r.values if v.field == "organisation"]
+    assert shown == ["Jyväskylän Kehitys Oy"]
+
+
+def test_query_count_does_not_grow_with_what_the_person_has(django_assert_max_num_queries):
+    few = ContactFactory()
+    MembershipFactory(contact=few)
+    many = ContactFactory()
+    MembershipFactory.create_batch(25, contact=many)
+
+    with django_assert_max_num_queries(3) as few_queries:
+        personal_data_for_contact(few)
+    with django_assert_max_num_queries(3) as many_queries:
+        assert len(personal_data_for_contact(many)) == 26
+    assert len(few_queries.captured_queries) == len(many_queries.captured_queries)
+
+
+def test_it_refuses_anything_but_a_contact():
+    membership = MembershipFactory()
+    with pytest.raises(TypeError):
+        personal_data_for_contact(membership)

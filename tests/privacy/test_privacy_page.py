@@ -1,0 +1,42 @@
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("path", "lang", "heading"),
+    [
+        ("/privacy/", "fi", "Tietosuoja ja tietosi"),
+        ("/sv/privacy/", "sv", "Dataskydd och dina uppgifter"),
+        ("/en/privacy/", "en", "Privacy and your data"),
+    ],
+)
+def test_the_privacy_page_speaks_finnish_swedish_and_english(client, path, lang, heading):
+    response = client.get(path)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'<html lang="{lang}">' in html
+    assert f"<h1>{heading}</h1>" in html
+
+
+def test_finnish_is_the_default_whatever_the_browser_says(client):
+    response = client.get("/privacy/", headers={"accept-language": "en"})
+
+    assert "<h1>Tietosuoja ja tietosi</h1>" in response.content.decode()
+
+
+def test_public_pages_send_a_content_security_policy_and_no_framing(client):
+    response = client.get("/privacy/")
+
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_the_language_switch_moves_to_the_chosen_language(client):
+    response = client.post("/i18n/setlang/", {"language": "sv", "next": "/privacy/"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/sv/privacy/"

@@ -1,0 +1,28 @@
+"""Finnish and Swedish are complete, and the compiled catalogues match their sources."""
+
+from pathlib import Path
+
+import polib
+import pytest
+
+LOCALE = Path(__file__).resolve().parents[1] / "locale"
+
+
+@pytest.mark.parametrize("language", ["fi", "sv"])
+def test_every_message_is_translated(language):
+    po = polib.pofile(str(LOCALE / language / "LC_MESSAGES" / "django.po"))
+
+    untranslated = [e.msgid for e in po.untranslated_entries()]
+    fuzzy = [e.msgid for e in po.fuzzy_entries()]
+
+    assert untranslated == [] and fuzzy == [], (untranslated, fuzzy)
+
+
+@pytest.mark.parametrize("language", ["fi", "sv"])
+def test_compiled_catalogue_matches_its_source(language):
+    """A .po edited without `make messages` would otherwise ship stale translations."""
+    folder = LOCALE / language / "LC_MESSAGES"
+    po = {e.msgid: e.msgstr for e in polib.pofile(str(folder / "django.po")) if e.translated()}
+    mo = {e.msgid: e.msgstr for e in polib.mofile(str(folder / "django.mo")) if e.msgid}
+
+    assert mo == po
