@@ -1,0 +1,84 @@
+"""`make bench`: measure on PostgreSQL, in a database of the benchmark's own.
+
+The database named in DATABASE_URL is left alone: the benchmark drops and creates
+``<name>_bench`` on the same server, migrates it, seeds it and measures. Results go to
+bench/results/latest.json (one entry per figure: name, value, unit, goal, meets) and to stdout.
+"""
+
+import importlib
+import json
+import os
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
+
+
+def bench_database_url(url: str) -> tuple[str, str, str]:
+    """(admin URL for CREATE DATABASE, the bench database's URL, its name)."""
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/") + "_bench"
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    return admin, urlunsplit(parts._replace(path=f"/{name}")), name
+
+
+def recreate_database(admin_url: str, name: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    admin_url = admin_url.replace("postgres://", "postgresql://", 1)
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def main() -> int:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://", "pgsql://")):
+        print(
+            "make bench measures on PostgreSQL, as production runs; SQLite figures would mislead.\n"
+            "Set DATABASE_URL, e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/rekisteri",
+            file=sys.stderr,
+        )
+        return 2
+    admin_url, bench_url, name = bench_database_url(url)
+    recreate_database(admin_url, name)
+    os.environ["DATABASE_URL"] = bench_url
+    os.environ.setdefault("SECRET_KEY", "bench-only-" + "b" * 50)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    # Measure the code, not the broker: tasks run in-process here.
+    os.environ.pop("REDIS_URL", None)
+    os.environ.pop("CELERY_BROKER_URL", None)
+
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+    from bench import figures
+
+    for module in figures.MODULES:
+        importlib.import_module(module)
+    results = []
+    for measure in figures.registered():
+        print(f"… {measure.__name__}", file=sys.stderr, flush=True)
+        results.extend(measure())
+
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(
+        json.dumps([r.as_json() for r in results], indent=2, ensure_ascii=False) + "\n"
+    )
+    print(f"{'figure':<48} {'value':>12} {'unit':<8} {'goal':>12}  meets")
+    for r in results:
+        meets = {True: "yes", False: "NO", None: "-"}[r.meets]
+        print(f"{r.name:<48} {r.value:>12,.2f} {r.unit:<8} {r.goal or '-':>12}  {meets}")
+    print(f"\nWritten to {RESULTS}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,31 @@
+"""Every URL's view states who may use it: @public, or a staff/permission check."""
+
+from django.contrib.admindocs.views import extract_views_from_urlpatterns
+from django.urls import get_resolver
+
+# Views from Django, allauth and DRF that carry their own access rules.
+TRUSTED_PREFIXES = ("django.", "allauth.", "rest_framework.", "drf_spectacular.")
+
+
+def _marked(view) -> bool:
+    seen = set()
+    while view is not None and id(view) not in seen:
+        seen.add(id(view))
+        if getattr(view, "access", None):
+            return True
+        view = getattr(view, "__wrapped__", None)
+    return False
+
+
+def test_every_project_view_declares_its_access():
+    unmarked = []
+    for view, pattern, _namespace, _name in extract_views_from_urlpatterns(
+        get_resolver().url_patterns
+    ):
+        module = getattr(view, "__module__", "") or ""
+        if module.startswith(TRUSTED_PREFIXES):
+            continue
+        if not _marked(view):
+            unmarked.append(f"{module}.{getattr(view, '__name__', view)} at {pattern}")
+
+    assert unmarked == []
