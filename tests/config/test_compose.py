@@ -53,8 +53,11 @@ def test_compose_file_is_valid_and_has_the_production_services():
     assert services["web"]["environment"]["REDIS_URL"] == "redis://redis:6379/0"
     assert "gunicorn" in (ROOT / "Dockerfile").read_text()
     assert "beat" in services["beat"]["command"]
-    volumes = {v.split(":")[0] if isinstance(v, str) else v["source"]
-               for s in ("postgres", "redis") for v in services[s]["volumes"]}
+    volumes = {
+        v.split(":")[0] if isinstance(v, str) else v["source"]
+        for s in ("postgres", "redis")
+        for v in services[s]["volumes"]
+    }
     assert {"pgdata", "redisdata"} <= volumes
 
 
