@@ -145,6 +145,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_ADAPTER = "config.accounts.StaffOnlyAccountAdapter"
 LOGIN_REDIRECT_URL = "/admin/"
 
 # --- Internationalisation ------------------------------------------------------------------
