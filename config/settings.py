@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "phonenumber_field",
+    "django_countries",
+    "auditlog",
     # Rekisteri's own apps. privacy comes first: it owns the personal-data declarations that
     # the other apps register in their personal_data.py modules.
     "privacy",
@@ -65,6 +67,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "config.staff_auth.StaffTwoFactorMiddleware",
+    # Sets the actor and the remote address of every audit entry written during the request.
+    "auditlog.middleware.AuditlogMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -144,6 +149,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_EMAIL_VERIFICATION = "none"  # staff accounts are made by an administrator
+ACCOUNT_RATE_LIMITS = {
+    # Per IP and per account; a locked-out attacker learns nothing about which accounts exist.
+    "login": "20/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Rekisteri")
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_ADAPTER = "config.accounts.StaffOnlyAccountAdapter"
 LOGIN_REDIRECT_URL = "/admin/"

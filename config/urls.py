@@ -1,8 +1,16 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from . import views
+from .staff_auth import admin_login_redirect
+
+# Staff sign in through allauth (rate limits, TOTP), never through the admin's own form.
+admin.site.login = admin_login_redirect
+admin.site.site_header = _("Rekisteri – staff")
+admin.site.site_title = _("Rekisteri")
+admin.site.index_title = _("Customer register")
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),

@@ -8,6 +8,9 @@ class CrmConfig(AppConfig):
     verbose_name = _("Customer register")
 
     def ready(self):
-        from .reference import sync_municipalities_after_migrate
+        from .audit import register_models
+        from .reference import sync_reference_data_after_migrate
 
-        post_migrate.connect(sync_municipalities_after_migrate, sender=self)
+        register_models()
+
+        post_migrate.connect(sync_reference_data_after_migrate, sender=self)

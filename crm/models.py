@@ -4,13 +4,29 @@ Every field here is declared in crm/personal_data.py; the privacy.E001 check fai
 not. Interactions, imports and the rest of the CRM build on these.
 """
 
+from django.conf import settings
+from django.core.validators import ProhibitNullCharactersValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
 
-from .validators import validate_business_id
+from .validators import validate_business_id, validate_no_personal_identity_code
+
+# Every free-text field: PostgreSQL refuses NUL characters (model validation does not check for
+# them, only form fields do), and this register must not hold personal identity codes.
+text_validators = [ProhibitNullCharactersValidator(), validate_no_personal_identity_code]
+postal_code_validator = RegexValidator(
+    r"^\d{5}$", _("Enter a Finnish postal code of five digits."), code="invalid_postal_code"
+)
+
+
+def _localised(fi: str, sv: str, en: str = "") -> str:
+    language = (get_language() or "fi")[:2]
+    return {"sv": sv, "en": en or fi}.get(language, fi) or fi
 
 
 class Municipality(models.Model):
@@ -27,9 +43,37 @@ class Municipality(models.Model):
         ordering = ["name_fi"]
 
     def __str__(self):
-        from django.utils.translation import get_language
+        return _localised(self.name_fi, self.name_sv)
 
-        return self.name_sv if (get_language() or "").startswith("sv") else self.name_fi
+
+class Industry(models.Model):
+    """A TOL 2008 section (A-U) or division (01-99), synced from crm/data/tol2008.csv."""
+
+    class Level(models.TextChoices):
+        SECTION = "section", _("Section")
+        DIVISION = "division", _("Division")
+
+    code = models.CharField(_("code"), max_length=2, unique=True)
+    level = models.CharField(_("level"), max_length=10, choices=Level)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("section"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="divisions",
+    )
+    name_fi = models.CharField(_("name in Finnish"), max_length=200)
+    name_sv = models.CharField(_("name in Swedish"), max_length=200)
+    name_en = models.CharField(_("name in English"), max_length=200)
+
+    class Meta:
+        verbose_name = _("industry (TOL 2008)")
+        verbose_name_plural = _("industries (TOL 2008)")
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} {_localised(self.name_fi, self.name_sv, self.name_en)}"
 
 
 class Organisation(models.Model):
@@ -40,9 +84,27 @@ class Organisation(models.Model):
         STAKEHOLDER = "stakeholder", _("Stakeholder")
         FORMER = "former", _("Former customer")
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=text_validators)
     business_id = models.CharField(
         _("business ID (Y-tunnus)"), max_length=9, blank=True, validators=[validate_business_id]
+    )
+    industry = models.ForeignKey(
+        Industry,
+        verbose_name=_("industry (TOL 2008)"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        limit_choices_to={"level": Industry.Level.DIVISION},
+        related_name="+",
+    )
+    street_address = models.CharField(
+        _("street address"), max_length=200, blank=True, validators=text_validators
+    )
+    postal_code = models.CharField(
+        _("postal code"), max_length=5, blank=True, validators=[postal_code_validator]
+    )
+    post_office = models.CharField(
+        _("post office"), max_length=100, blank=True, validators=text_validators
     )
     municipality = models.ForeignKey(
         Municipality,
@@ -54,6 +116,17 @@ class Organisation(models.Model):
     )
     relationship = models.CharField(
         _("relationship"), max_length=20, choices=Relationship, default=Relationship.POTENTIAL
+    )
+    is_owner = models.BooleanField(
+        _("owner"),
+        default=False,
+        help_text=_("The organisation owns us (e.g. a municipal owner of an in-house company)."),
+    )
+    notes = models.TextField(
+        _("notes"),
+        blank=True,
+        validators=text_validators,
+        help_text=_("About the organisation. Write about a person on their contact page."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -99,10 +172,19 @@ class Contact(models.Model):
         THIRD_PARTY = "third_party", _("Third party")
         DEMO = "demo", _("Demo data")
 
-    first_name = models.CharField(_("first name"), max_length=150)
-    last_name = models.CharField(_("last name"), max_length=150)
+    first_name = models.CharField(_("first name"), max_length=150, validators=text_validators)
+    last_name = models.CharField(_("last name"), max_length=150, validators=text_validators)
     email = models.EmailField(_("email"), max_length=254, blank=True)
     phone = PhoneNumberField(_("phone"), blank=True)
+    street_address = models.CharField(
+        _("street address"), max_length=200, blank=True, validators=text_validators
+    )
+    postal_code = models.CharField(
+        _("postal code"), max_length=5, blank=True, validators=[postal_code_validator]
+    )
+    post_office = models.CharField(
+        _("post office"), max_length=100, blank=True, validators=text_validators
+    )
     municipality = models.ForeignKey(
         Municipality,
         verbose_name=_("municipality of residence"),
@@ -111,6 +193,7 @@ class Contact(models.Model):
         blank=True,
         related_name="+",
     )
+    nationality = CountryField(_("nationality"), blank=True)
     preferred_language = models.CharField(
         _("preferred language"), max_length=2, choices=Language, default=Language.FI
     )
@@ -125,6 +208,7 @@ class Contact(models.Model):
         _("source detail"),
         max_length=200,
         blank=True,
+        validators=text_validators,
         help_text=_("The file name, API client or third party the data came from."),
     )
     collected_at = models.DateTimeField(_("collected"), default=timezone.now, null=True)
@@ -134,6 +218,7 @@ class Contact(models.Model):
     class Meta:
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
+        permissions = [("import_contacts", _("Can import contacts from a file"))]
         ordering = ["last_name", "first_name", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -143,7 +228,11 @@ class Contact(models.Model):
                 violation_error_message=_("A contact with this email address exists."),
             )
         ]
-        indexes = [models.Index(fields=["last_name", "first_name"], name="contact_name_idx")]
+        indexes = [
+            models.Index(fields=["last_name", "first_name"], name="contact_name_idx"),
+            models.Index(fields=["email"], name="contact_email_idx"),
+            models.Index(fields=["phone"], name="contact_phone_idx"),
+        ]
 
     def __str__(self):
         return f"{self.first_name} {self.last_name}".strip() or _("(erased)")
@@ -165,7 +254,9 @@ class Membership(models.Model):
         on_delete=models.CASCADE,
         related_name="memberships",
     )
-    job_title = models.CharField(_("job title"), max_length=200, blank=True)
+    job_title = models.CharField(
+        _("job title"), max_length=200, blank=True, validators=text_validators
+    )
     work_email = models.EmailField(_("work email"), blank=True)
     work_phone = PhoneNumberField(_("work phone"), blank=True)
     start_date = models.DateField(_("start date"), null=True, blank=True)
@@ -174,6 +265,10 @@ class Membership(models.Model):
     class Meta:
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
+        indexes = [
+            models.Index(fields=["work_email"], name="membership_work_email_idx"),
+            models.Index(fields=["work_phone"], name="membership_work_phone_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(end_date__isnull=True)
@@ -186,3 +281,57 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.contact} – {self.organisation}"
+
+    def save(self, *args, **kwargs):
+        self.work_email = self.work_email.strip().lower()
+        super().save(*args, **kwargs)
+
+
+class Interaction(models.Model):
+    """Something done with or for a person: a call, a meeting, a support case, a chat ..."""
+
+    class Kind(models.TextChoices):
+        CALL = "call", _("Phone call")
+        MEETING = "meeting", _("Meeting")
+        EMAIL = "email", _("Email")
+        SUPPORT_CASE = "support_case", _("Support case")
+        NEWSLETTER = "newsletter", _("Newsletter")
+        CHAT = "chat", _("Chat conversation")
+        NOTE = "note", _("Note")
+
+    contact = models.ForeignKey(
+        Contact, verbose_name=_("contact"), on_delete=models.CASCADE, related_name="interactions"
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="interactions",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    occurred_at = models.DateTimeField(_("when"), default=timezone.now)
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff member"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    summary = models.TextField(_("summary"), validators=text_validators)
+    transcript = models.TextField(_("chat transcript"), blank=True, validators=text_validators)
+    browser = models.CharField(_("browser"), max_length=200, blank=True)
+    operating_system = models.CharField(_("operating system"), max_length=200, blank=True)
+    referrer = models.CharField(_("referring page"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("interaction")
+        verbose_name_plural = _("interactions")
+        ordering = ["-occurred_at", "-pk"]
+        indexes = [models.Index(fields=["contact", "-occurred_at"], name="interaction_contact_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.occurred_at:%Y-%m-%d}"

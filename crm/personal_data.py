@@ -3,7 +3,7 @@
 from privacy.declarations import Category, Erasure, declare, not_personal, personal, subject_link
 from privacy.policy import ACCOUNTABILITY, CUSTOMER_RELATIONSHIP, WHILE_CUSTOMER, WITH_THE_RECORD
 
-from .models import Contact, Membership, Municipality, Organisation
+from .models import Contact, Industry, Interaction, Membership, Municipality, Organisation
 
 # Erasing a person anonymises the contact row instead of deleting it: event statistics and
 # records under a legal hold keep pointing at an anonymous row rather than at nothing.
@@ -28,13 +28,32 @@ declare(
 )
 
 declare(
+    Industry,
+    subject=None,
+    fields={
+        name: not_personal("official classification")
+        for name in ("code", "level", "parent", "name_fi", "name_sv", "name_en")
+    },
+)
+
+_LEGAL_PERSON = "about a legal person"
+
+declare(
     Organisation,
     subject=None,
     fields={
-        "name": not_personal("a legal person"),
-        "business_id": not_personal("a legal person"),
-        "municipality": not_personal("a legal person"),
-        "relationship": not_personal("a legal person"),
+        "name": not_personal(_LEGAL_PERSON),
+        "business_id": not_personal(_LEGAL_PERSON),
+        "industry": not_personal(_LEGAL_PERSON),
+        "street_address": not_personal(_LEGAL_PERSON),
+        "postal_code": not_personal(_LEGAL_PERSON),
+        "post_office": not_personal(_LEGAL_PERSON),
+        "municipality": not_personal(_LEGAL_PERSON),
+        "relationship": not_personal(_LEGAL_PERSON),
+        "is_owner": not_personal(_LEGAL_PERSON),
+        # Staff are told (help text) to write about a person on the person's own page, where
+        # access, export and erasure find it; identity codes are refused here as everywhere.
+        "notes": not_personal("notes about the organisation, not about people"),
         "created_at": not_personal("bookkeeping of the row"),
         "updated_at": not_personal("bookkeeping of the row"),
     },
@@ -48,6 +67,10 @@ declare(
         "last_name": _customer(Category.IDENTITY),
         "email": _customer(Category.CONTACT),
         "phone": _customer(Category.CONTACT),
+        "street_address": _customer(Category.CONTACT),
+        "postal_code": _customer(Category.CONTACT),
+        "post_office": _customer(Category.CONTACT),
+        "nationality": _customer(Category.IDENTITY),
         "municipality": _customer(Category.CONTACT, erasure=Erasure.replace(None)),
         "preferred_language": _customer(Category.CONTACT, erasure=Erasure.replace("fi")),
         "subject_category": personal(
@@ -87,5 +110,35 @@ declare(
         "work_phone": _customer(Category.CONTACT, erasure=Erasure.delete_row()),
         "start_date": _customer(Category.ORGANISATION_ROLE, erasure=Erasure.delete_row()),
         "end_date": _customer(Category.ORGANISATION_ROLE, erasure=Erasure.delete_row()),
+    },
+)
+
+
+_interaction = {"purpose": CUSTOMER_RELATIONSHIP, "retention": WHILE_CUSTOMER}
+
+declare(
+    Interaction,
+    subject="contact",
+    fields={
+        "contact": subject_link(),
+        "organisation": personal(
+            Category.ORGANISATION_ROLE, erasure=Erasure.delete_row(), **_interaction
+        ),
+        "kind": personal(Category.COMMUNICATIONS, erasure=Erasure.delete_row(), **_interaction),
+        "occurred_at": personal(
+            Category.COMMUNICATIONS, erasure=Erasure.delete_row(), **_interaction
+        ),
+        # The staff member is personal data of the staff member, not of the person in the register.
+        "staff": not_personal("the staff member who acted"),
+        "summary": personal(Category.COMMUNICATIONS, erasure=Erasure.delete_row(), **_interaction),
+        "transcript": personal(
+            Category.COMMUNICATIONS, erasure=Erasure.delete_row(), **_interaction
+        ),
+        "browser": personal(Category.TECHNICAL, erasure=Erasure.delete_row(), **_interaction),
+        "operating_system": personal(
+            Category.TECHNICAL, erasure=Erasure.delete_row(), **_interaction
+        ),
+        "referrer": personal(Category.TECHNICAL, erasure=Erasure.delete_row(), **_interaction),
+        "created_at": not_personal("bookkeeping of the row"),
     },
 )

@@ -37,12 +37,43 @@ def sync_municipalities() -> None:
     Municipality.objects.exclude(code__in=rows).filter(active=True).update(active=False)
 
 
-def sync_municipalities_after_migrate(sender, using="default", **kwargs):
-    from .models import Municipality
+def read_industries() -> list[dict[str, str]]:
+    with (DATA_DIR / "tol2008.csv").open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
 
-    # Not after a migrate that rolled crm back to zero: then the table is gone.
+
+@transaction.atomic
+def sync_industries() -> None:
+    """Make the Industry table match crm/data/tol2008.csv (sections first, then divisions)."""
+    from .models import Industry
+
+    rows = read_industries()
+    by_code = {i.code: i for i in Industry.objects.all()}
+    for row in sorted(rows, key=lambda r: r["level"] != "section"):
+        values = {
+            "level": row["level"],
+            "parent": by_code.get(row["parent"]) if row["parent"] else None,
+            "name_fi": row["name_fi"],
+            "name_sv": row["name_sv"],
+            "name_en": row["name_en"],
+        }
+        industry = by_code.get(row["code"])
+        if industry is None:
+            by_code[row["code"]] = Industry.objects.create(code=row["code"], **values)
+        elif any(getattr(industry, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(industry, k, v)
+            industry.save()
+
+
+def sync_reference_data_after_migrate(sender, using="default", **kwargs):
+    from .models import Industry, Municipality
+
+    # Not after a migrate that rolled crm back: then the tables are gone.
     if _table_exists(using, Municipality._meta.db_table):
         sync_municipalities()
+    if _table_exists(using, Industry._meta.db_table):
+        sync_industries()
 
 
 def _table_exists(using: str, table: str) -> bool:

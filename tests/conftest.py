@@ -44,3 +44,50 @@ def celery_conf():
 
     yield change
     celery_app.conf.update(saved)
+
+
+# --- Staff ----------------------------------------------------------------------------------
+
+
+def make_staff(role: str | None = None, *, username: str | None = None, totp: bool = True):
+    """A staff user in ``role`` (a group from crm.roles), with a TOTP authenticator."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    user = get_user_model().objects.create_user(
+        username=username or f"staff-{(role or 'none').lower()}",
+        email=f"{username or (role or 'none').lower()}@staff.example.com",
+        password="a-Long-staff-passphrase-1",
+        is_staff=True,
+    )
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    if totp:
+        TOTP.activate(user, generate_totp_secret())
+    return user
+
+
+def signed_in_with_second_factor(client, user):
+    """Sign in as allauth does after the password and the TOTP code (the tests' shortcut)."""
+    import time
+
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    session = client.session
+    session["account_authentication_methods_user"] = str(user.pk)
+    session["account_authentication_methods"] = [
+        {"method": "password", "at": time.time(), "username": user.username},
+        {"method": "mfa", "at": time.time(), "type": "totp"},
+    ]
+    session.save()
+    return client
+
+
+@pytest.fixture
+def staff_client(client, db):
+    """``staff_client(role)`` -> a client signed in (with a second factor) as a staff member."""
+
+    def sign_in(role: str):
+        return signed_in_with_second_factor(client, make_staff(role))
+
+    return sign_in

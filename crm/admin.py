@@ -1,0 +1,304 @@
+"""The staff admin for people, organisations and what is done with them.
+
+Pages show related rows read-only in inlines that fetch everything in a fixed number of queries,
+whatever a person has; rows are changed on their own pages. Every save goes through
+crm.services, and opening a person's page is written to the audit trail.
+"""
+
+from django.contrib import admin
+from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .audit import log_access
+from .models import Contact, Industry, Interaction, Membership, Municipality, Organisation
+from .selectors import contact_search
+
+
+class IndustrySectionFilter(admin.SimpleListFilter):
+    title = _("industry (TOL 2008)")
+    parameter_name = "section"
+
+    def lookups(self, request, model_admin):
+        return [(i.code, str(i)) for i in Industry.objects.filter(level=Industry.Level.SECTION)]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(industry__parent__code=self.value())
+        return queryset
+
+
+class MunicipalityFilter(admin.SimpleListFilter):
+    title = _("municipality")
+    parameter_name = "municipality"
+
+    def lookups(self, request, model_admin):
+        return [(m.code, str(m)) for m in Municipality.objects.filter(active=True)]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(municipality__code=self.value())
+        return queryset
+
+
+class OrganisationFilter(admin.SimpleListFilter):
+    """Contacts of one organisation; reached from the organisation's page (no list of all)."""
+
+    title = _("organisation")
+    parameter_name = "organisation"
+
+    def lookups(self, request, model_admin):
+        value = self.value()
+        if value and value.isdigit():
+            organisation = Organisation.objects.filter(pk=value).first()
+            if organisation:
+                return [(value, organisation.name)]
+        return []
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(memberships__organisation_id=self.value()).distinct()
+        return queryset
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+
+class MembershipInline(ReadOnlyInline):
+    model = Membership
+    fk_name = "contact"
+    fields = ["organisation", "job_title", "work_email", "work_phone", "start_date", "end_date"]
+    verbose_name_plural = _("roles in organisations")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("organisation")
+
+
+class NewMembershipInline(admin.TabularInline):
+    """An empty row to add a role; existing roles are listed (and changed) separately."""
+
+    model = Membership
+    fk_name = "contact"
+    fields = ["organisation", "job_title", "work_email", "work_phone", "start_date"]
+    autocomplete_fields = ["organisation"]
+    extra = 1
+    can_delete = False
+    verbose_name_plural = _("add a role in an organisation")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).none()
+
+
+class InteractionInline(ReadOnlyInline):
+    model = Interaction
+    fields = ["occurred_at", "kind", "summary", "staff", "organisation"]
+    ordering = ["-occurred_at", "-pk"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("staff", "organisation")
+
+
+class ContactOrganisationInline(ReadOnlyInline):
+    model = Membership
+    fk_name = "organisation"
+    fields = ["contact", "job_title", "work_email", "work_phone", "start_date", "end_date"]
+    verbose_name_plural = _("contact persons")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("contact")
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = [
+        "last_name",
+        "first_name",
+        "email",
+        "phone",
+        "municipality",
+        "subject_category",
+        "source",
+        "updated_at",
+    ]
+    list_display_links = ["last_name", "first_name"]
+    list_select_related = ["municipality"]
+    list_filter = [
+        "subject_category",
+        "source",
+        "preferred_language",
+        MunicipalityFilter,
+        OrganisationFilter,
+    ]
+    search_fields = ["last_name", "first_name", "email", "phone"]  # see get_search_results
+    search_help_text = _("Name, email, phone number or an organisation's business ID (Y-tunnus).")
+    show_full_result_count = False
+    list_per_page = 50
+    autocomplete_fields = ["municipality"]
+    readonly_fields = ["source", "source_detail", "collected_at", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": [("first_name", "last_name"), ("email", "phone")]}),
+        (
+            _("Address"),
+            {"fields": ["street_address", ("postal_code", "post_office"), "municipality"]},
+        ),
+        (
+            _("In the register"),
+            {"fields": ["subject_category", "preferred_language", "nationality"]},
+        ),
+        (
+            _("Where the data came from"),
+            {"fields": [("source", "source_detail"), "collected_at", ("created_at", "updated_at")]},
+        ),
+    ]
+    inlines = [MembershipInline, NewMembershipInline, InteractionInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        return contact_search(queryset, search_term), False
+
+    def has_delete_permission(self, request, obj=None):
+        # Erasure anonymises as the declarations say (privacy workflow); a delete would not.
+        return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            contact = response.context_data.get("original")
+            if contact is not None:
+                log_access(contact)
+        return response
+
+    def save_model(self, request, obj, form, change):
+        services.contact_save(contact=obj)
+
+    def save_formset(self, request, form, formset, change):
+        for membership in formset.save(commit=False):
+            services.membership_save(membership=membership)
+        formset.save_m2m()
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "business_id", "industry", "municipality", "relationship", "contacts"]
+    list_select_related = ["industry", "municipality"]
+    list_filter = ["relationship", "is_owner", IndustrySectionFilter, MunicipalityFilter]
+    search_fields = ["name", "business_id"]
+    show_full_result_count = False
+    autocomplete_fields = ["industry", "municipality"]
+    readonly_fields = ["created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["name", "business_id", "industry", "relationship", "is_owner"]}),
+        (
+            _("Address"),
+            {"fields": ["street_address", ("postal_code", "post_office"), "municipality"]},
+        ),
+        (None, {"fields": ["notes", ("created_at", "updated_at")]}),
+    ]
+    inlines = [ContactOrganisationInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(contact_count=Count("memberships"))
+
+    @admin.display(description=_("contact persons"), ordering="contact_count")
+    def contacts(self, obj):
+        url = reverse("admin:crm_contact_changelist") + f"?organisation={obj.pk}"
+        return format_html('<a href="{}">{}</a>', url, obj.contact_count)
+
+    def save_model(self, request, obj, form, change):
+        services.organisation_save(organisation=obj)
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    """Changed from the contact's page; not listed on the admin index."""
+
+    list_display = ["contact", "organisation", "job_title"]
+    list_select_related = ["contact", "organisation"]
+    autocomplete_fields = ["contact", "organisation"]
+
+    def has_module_permission(self, request):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        services.membership_save(membership=obj)
+
+
+@admin.register(Interaction)
+class InteractionAdmin(admin.ModelAdmin):
+    list_display = ["occurred_at", "kind", "contact", "organisation", "staff"]
+    list_select_related = ["contact", "organisation", "staff"]
+    list_filter = ["kind", "occurred_at"]
+    date_hierarchy = "occurred_at"
+    show_full_result_count = False
+    autocomplete_fields = ["contact", "organisation"]
+    readonly_fields = ["staff", "created_at"]
+    fieldsets = [
+        (None, {"fields": ["contact", "organisation", "kind", "occurred_at", "summary"]}),
+        (
+            _("Chat conversation"),
+            {
+                "fields": ["transcript", "browser", "operating_system", "referrer"],
+                "classes": ["collapse"],
+            },
+        ),
+        (None, {"fields": ["staff", "created_at"]}),
+    ]
+
+    search_fields = ["contact__last_name"]  # see get_search_results
+
+    def get_search_results(self, request, queryset, search_term):
+        contacts = contact_search(Contact.objects.all(), search_term)
+        return queryset.filter(contact__in=contacts), False
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("kind", Interaction.Kind.CALL)
+        return initial
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.staff = request.user
+        services.interaction_save(interaction=obj)
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(admin.ModelAdmin):
+    """Reference data; listed for autocomplete only."""
+
+    search_fields = ["name_fi", "name_sv", "code"]
+
+    def has_module_permission(self, request):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        # Public reference data: any active staff member may look it up (autocomplete).
+        return request.user.is_active and request.user.is_staff
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Industry)
+class IndustryAdmin(MunicipalityAdmin):
+    search_fields = ["code", "name_fi", "name_sv", "name_en"]
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset = queryset.filter(level=Industry.Level.DIVISION)
+        return super().get_search_results(request, queryset, search_term)

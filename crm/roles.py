@@ -1,0 +1,98 @@
+"""Staff roles: Django groups with explicit permissions, created and kept in step by migrations.
+
+The table in README.md ("Roles") says the same in words; tests/crm/test_roles.py enforces it
+against every admin model. A migration calls ``sync_roles`` whenever this file changes.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+SALES = "Myynti"
+MARKETING = "Markkinointi"
+EVENT_ORGANISER = "Tapahtumajärjestäjä"
+SUPPORT = "Asiakastuki"
+DPO = "Tietosuojavastaava"
+ADMINISTRATOR = "Pääkäyttäjä"
+
+LABELS = {
+    SALES: _("Sales"),
+    MARKETING: _("Marketing"),
+    EVENT_ORGANISER: _("Event organiser"),
+    SUPPORT: _("Support"),
+    DPO: _("Data protection officer"),
+    ADMINISTRATOR: _("Administrator"),
+}
+
+
+def _crud(model: str, *actions: str) -> list[str]:
+    return [f"crm.{action}_{model}" for action in actions]
+
+
+_VIEW_REGISTER = [
+    *_crud("contact", "view"),
+    *_crud("organisation", "view"),
+    *_crud("membership", "view"),
+]
+
+ROLES: dict[str, list[str]] = {
+    SALES: [
+        *_crud("contact", "view", "add", "change"),
+        *_crud("organisation", "view", "add", "change"),
+        *_crud("membership", "view", "add", "change", "delete"),
+        *_crud("interaction", "view", "add", "change"),
+        "crm.import_contacts",
+    ],
+    MARKETING: [*_VIEW_REGISTER, "crm.import_contacts"],
+    EVENT_ORGANISER: [
+        *_crud("contact", "view", "add", "change"),
+        *_crud("organisation", "view"),
+        *_crud("membership", "view"),
+    ],
+    SUPPORT: [
+        *_crud("contact", "view", "change"),
+        *_crud("organisation", "view"),
+        *_crud("membership", "view"),
+        *_crud("interaction", "view", "add", "change"),
+    ],
+    DPO: [
+        *_VIEW_REGISTER,
+        *_crud("interaction", "view"),
+        "auditlog.view_logentry",
+    ],
+    ADMINISTRATOR: [
+        *_crud("contact", "view", "add", "change"),
+        *_crud("organisation", "view", "add", "change", "delete"),
+        *_crud("membership", "view", "add", "change", "delete"),
+        *_crud("interaction", "view", "add", "change", "delete"),
+        "crm.import_contacts",
+        "auditlog.view_logentry",
+        "auth.view_user",
+        "auth.add_user",
+        "auth.change_user",
+        "auth.view_group",
+    ],
+}
+
+
+def sync_roles(apps, schema_editor=None) -> None:
+    """Create the groups and set exactly the permissions above (usable in a migration)."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True  # historical apps: let create_permissions run
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, codenames in ROLES.items():
+        wanted = []
+        for dotted in codenames:
+            app_label, codename = dotted.split(".")
+            try:
+                wanted.append(
+                    Permission.objects.get(content_type__app_label=app_label, codename=codename)
+                )
+            except Permission.DoesNotExist:
+                raise LookupError(f"Role {name}: no permission {dotted}") from None
+        group, _created = Group.objects.get_or_create(name=name)
+        group.permissions.set(wanted)

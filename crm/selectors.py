@@ -1,0 +1,58 @@
+"""Reads of crm data that are more than a filter."""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+from django.db.models import Q, QuerySet
+from stdnum.fi import ytunnus
+
+from .models import Contact, Membership
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+_PHONE = re.compile(r"^\+?\d{6,15}$")
+
+
+def _as_phone(term: str) -> str | None:
+    digits = re.sub(r"[\s\-()]", "", term)
+    if not _PHONE.match(digits):
+        return None
+    try:
+        number = phonenumbers.parse(digits, "FI")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def contact_search(queryset: QuerySet[Contact], term: str) -> QuerySet[Contact]:
+    """Find contacts the way staff type: an email, a phone number, a Y-tunnus, or names.
+
+    An email, a phone number or a business ID is matched exactly against the person's own and
+    their work details, each an index lookup, so a search costs the same at 1,000 contacts as at
+    100,000. Anything else matches the beginning of a first or last name, word by word.
+    """
+    term = (term or "").strip()
+    if not term:
+        return queryset
+    ids = None
+    if _EMAIL.match(term):
+        email = term.lower()
+        ids = {*Contact.objects.filter(email=email).values_list("pk", flat=True)}
+        ids |= {*Membership.objects.filter(work_email=email).values_list("contact_id", flat=True)}
+    elif ytunnus.is_valid(term) and "-" in term:
+        ids = {
+            *Membership.objects.filter(organisation__business_id=ytunnus.format(term)).values_list(
+                "contact_id", flat=True
+            )
+        }
+    elif phone := _as_phone(term):
+        ids = {*Contact.objects.filter(phone=phone).values_list("pk", flat=True)}
+        ids |= {*Membership.objects.filter(work_phone=phone).values_list("contact_id", flat=True)}
+    if ids is not None:
+        return queryset.filter(pk__in=ids)
+    for word in term.split():
+        queryset = queryset.filter(Q(first_name__istartswith=word) | Q(last_name__istartswith=word))
+    return queryset

@@ -1,0 +1,108 @@
+"""Staff sign in through allauth with a password and a TOTP code; nothing less opens /admin/."""
+
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import (
+    format_hotp_value,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
+from allauth.mfa.utils import decrypt
+
+from crm import roles
+from tests.conftest import make_staff, signed_in_with_second_factor
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "a-Long-staff-passphrase-1"
+
+
+def _current_code(user) -> str:
+    secret = decrypt(Authenticator.objects.get(user=user, type="totp").data["secret"])
+    counter = next(iter(yield_hotp_counters_from_time()))
+    return format_hotp_value(hotp_value(secret, counter))
+
+
+def test_the_admin_login_form_sends_staff_to_allauth(client):
+    response = client.get("/admin/login/?next=/admin/crm/contact/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert "next=%2Fadmin%2Fcrm%2Fcontact%2F" in response["Location"]
+
+
+def test_password_and_totp_code_open_the_admin(client):
+    user = make_staff(roles.SALES, username="maija")
+
+    response = client.post("/accounts/login/", {"login": "maija", "password": PASSWORD})
+    assert response.status_code == 302
+    assert "/2fa/authenticate/" in response["Location"]
+    # Half-way (password only) the admin is still closed.
+    assert client.get("/admin/").status_code == 302
+
+    response = client.post(response["Location"], {"code": _current_code(user)})
+    assert response.status_code == 302
+
+    assert client.get("/admin/").status_code == 200
+
+
+def test_a_wrong_totp_code_keeps_the_admin_closed(client):
+    make_staff(roles.SALES, username="maija")
+    response = client.post("/accounts/login/", {"login": "maija", "password": PASSWORD})
+
+    client.post(response["Location"], {"code": "000000"})
+
+    admin = client.get("/admin/")
+    assert admin.status_code == 302
+    assert "login" in admin["Location"]
+    assert "_auth_user_id" not in client.session
+
+
+def test_staff_without_an_authenticator_must_set_one_up(client):
+    user = make_staff(roles.SUPPORT, totp=False)
+    client.force_login(user)
+
+    response = client.get("/admin/crm/contact/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/2fa/totp/activate/")
+
+
+def test_a_session_without_the_second_factor_is_signed_out(client):
+    user = make_staff(roles.SUPPORT)
+    client.force_login(user)  # as if the password alone had been enough
+
+    response = client.get("/admin/crm/contact/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert "_auth_user_id" not in client.session
+
+
+def test_deactivating_a_staff_account_ends_its_session_at_once(client):
+    user = make_staff(roles.SALES)
+    signed_in_with_second_factor(client, user)
+    assert client.get("/admin/crm/contact/").status_code == 200
+
+    user.is_active = False
+    user.save()
+
+    response = client.get("/admin/crm/contact/")
+    assert response.status_code == 302
+    assert "/login" in response["Location"]
+
+
+def test_after_repeated_wrong_passwords_even_the_right_one_is_refused(client):
+    make_staff(roles.SALES, username="maija")
+    for _ in range(5):
+        client.post("/accounts/login/", {"login": "maija", "password": "wrong"})
+
+    response = client.post("/accounts/login/", {"login": "maija", "password": PASSWORD})
+
+    assert response.status_code == 200  # the form again, not the next step
+    assert "/2fa/" not in response.get("Location", "")
+    assert "_auth_user_id" not in client.session
+
+
+def test_signing_up_is_closed(client):
+    response = client.get("/accounts/signup/")
+    assert b"signup" in response.content.lower() or response.status_code == 403
