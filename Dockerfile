@@ -24,5 +24,6 @@ RUN pip install -e . \
 
 USER rekisteri
 EXPOSE 8000
+# Proxy headers are trusted only from FORWARDED_ALLOW_IPS (gunicorn reads it from the environment).
 CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", \
-     "--access-logfile", "-", "--forwarded-allow-ips", "*"]
+     "--access-logfile", "-"]

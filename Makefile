@@ -21,16 +21,18 @@ help:
 	@echo "make bench     the benchmark, against PostgreSQL in DATABASE_URL"
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
+	  { echo "Rekisteri needs Python 3.11 (set PYTHON=/path/to/python3.11)."; exit 1; }
+	$(PYTHON) -m venv $(VENV) || { echo "On Debian: sudo apt-get install python3.11-venv"; exit 1; }
 
 $(INSTALLED): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-system-deps:
-	@if ldconfig -p | grep -q 'libpango-1.0.so.0' && ldconfig -p | grep -q 'libharfbuzz-subset.so.0' \
-	   && ldconfig -p | grep -q 'libpangoft2-1.0.so.0'; then :; \
+# Importing WeasyPrint is the real test that its libraries are there (no ldconfig, no root).
+system-deps: $(INSTALLED)
+	@if $(BIN)/python -c 'import weasyprint' >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  echo "Installing WeasyPrint's system libraries: $(SYSTEM_PACKAGES)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES); \

@@ -5,6 +5,7 @@ development convenience is switched on by ``DEBUG=true`` (which ``make run`` set
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -104,13 +105,35 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache, broker and tasks ----------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
+# Seconds any Redis call may take: a broker that accepts connections but never answers must not
+# hang a web request (or /healthz) with it.
+REDIS_TIMEOUT = env.float("REDIS_TIMEOUT", default=3.0)
 
-if REDIS_URL:
+
+def _next_redis_database(url: str) -> str:
+    """The cache lives in the database after the broker's: a cache flush must never touch queued
+    tasks, and eviction settings for a cache must never apply to them."""
+    parts = urlsplit(url)
+    current = int(parts.path.strip("/") or 0)
+    if current >= 15:
+        raise ImproperlyConfigured(
+            f"REDIS_URL uses database {current}; the cache needs the next one. Use a lower "
+            "database number or set CACHE_URL."
+        )
+    return urlunsplit(parts._replace(path=f"/{current + 1}"))
+
+
+CACHE_URL = env.str("CACHE_URL", default=_next_redis_database(REDIS_URL) if REDIS_URL else "")
+if CACHE_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": CACHE_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="rekisteri"),
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_TIMEOUT,
+                "socket_timeout": REDIS_TIMEOUT,
+            },
         }
     }
 else:
@@ -128,7 +151,21 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Redis hands an unacknowledged task to another worker after the visibility timeout, so no task
+# may run (or wait for an ETA) that long: the hard time limit stays well below it.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 2 * 3600,
+    "socket_timeout": REDIS_TIMEOUT,
+    "socket_connect_timeout": REDIS_TIMEOUT,
+}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "socket_timeout": REDIS_TIMEOUT,
+    "socket_connect_timeout": REDIS_TIMEOUT,
+}
+CELERY_TASK_SOFT_TIME_LIMIT = 50 * 60
+CELERY_TASK_TIME_LIMIT = 55 * 60
+# On shutdown (a deploy), running tasks get this long to finish before they are handed back.
+CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = 60.0
 CELERY_TIMEZONE = env.str("TIME_ZONE", default="Europe/Helsinki")
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "privacy.tasks.worker_heartbeat", "schedule": 60.0},
@@ -195,7 +232,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 # /healthz is probed over plain HTTP inside the cluster by the load balancer and compose.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Trusted because web is reachable only through the proxy (docker-compose binds it to localhost).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies stand in front of web: allauth's per-IP rate limits read the client address
+# from X-Forwarded-For accordingly (0 = use the connection's address).
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
@@ -224,6 +265,8 @@ CONTENT_SECURITY_POLICY = {
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Never HTTP basic auth: it would let a password alone, without the second factor, in.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
 }
 SPECTACULAR_SETTINGS = {

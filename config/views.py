@@ -1,5 +1,6 @@
 import logging
 
+from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
@@ -23,9 +24,17 @@ def _database_reachable() -> bool:
 
 
 def _broker_reachable() -> bool:
+    timeout = settings.REDIS_TIMEOUT
+    options = {"socket_timeout": timeout, "socket_connect_timeout": timeout}
     try:
-        with Connection(celery_app.conf.broker_url, connect_timeout=2) as conn:
-            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
+        with Connection(
+            celery_app.conf.broker_url, connect_timeout=timeout, transport_options=options
+        ) as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, timeout=timeout)
+            # Connecting is not enough: a broker that accepts and never answers is down too.
+            client = getattr(conn.default_channel, "client", None)
+            if client is not None:
+                client.ping()
             return True
     except Exception:
         logger.warning("Health check: the broker is not reachable", exc_info=True)
@@ -38,8 +47,8 @@ def _broker_reachable() -> bool:
 def healthz(request):
     """For load balancers and compose: 200 while the database answers, 503 when it does not.
 
-    A broker that is down makes the answer "degraded" but still 200: the web keeps serving and
-    rights requests are kept in the database until the broker is back.
+    A broker that is down makes the answer "degraded" but still 200: pages keep being served.
+    Every check has a timeout (REDIS_TIMEOUT), so a hung broker cannot hang this view.
     """
     database = _database_reachable()
     if celery_app.conf.task_always_eager:

@@ -162,6 +162,7 @@ class Contact(models.Model):
         CONTACT_PERSON = "contact_person", _("Contact person of an organisation")
         STAKEHOLDER = "stakeholder", _("Stakeholder")
         EVENT_PARTICIPANT = "event_participant", _("Event participant")
+        ERASED = "erased", _("Erased (anonymised on request)")
 
     class Source(models.TextChoices):
         WEB_FORM = "web_form", _("Web form")
@@ -171,6 +172,7 @@ class Contact(models.Model):
         STAFF = "staff", _("Entered by staff")
         THIRD_PARTY = "third_party", _("Third party")
         DEMO = "demo", _("Demo data")
+        ERASED = "erased", _("Erased (anonymised on request)")
 
     first_name = models.CharField(_("first name"), max_length=150, validators=text_validators)
     last_name = models.CharField(_("last name"), max_length=150, validators=text_validators)
@@ -212,8 +214,9 @@ class Contact(models.Model):
         help_text=_("The file name, API client or third party the data came from."),
     )
     collected_at = models.DateTimeField(_("collected"), default=timezone.now, null=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Nullable so that erasure can clear them: when a person was added is personal data too.
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, null=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, null=True)
 
     class Meta:
         verbose_name = _("contact")

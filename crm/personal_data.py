@@ -16,6 +16,15 @@ def _customer(category, erasure=_anonymise, **kw):
     )
 
 
+def _record():
+    return personal(
+        Category.RECORD,
+        purpose=ACCOUNTABILITY,
+        retention=WITH_THE_RECORD,
+        erasure=Erasure.replace(None),
+    )
+
+
 declare(
     Municipality,
     subject=None,
@@ -77,25 +86,20 @@ declare(
             Category.RECORD,
             purpose=ACCOUNTABILITY,
             retention=WITH_THE_RECORD,
-            erasure=_anonymise,
+            erasure=Erasure.replace(Contact.SubjectCategory.ERASED),
         ),
         "source": personal(
             Category.RECORD,
             purpose=ACCOUNTABILITY,
             retention=WITH_THE_RECORD,
-            erasure=_anonymise,
+            erasure=Erasure.replace(Contact.Source.ERASED),
         ),
         "source_detail": personal(
             Category.RECORD, purpose=ACCOUNTABILITY, retention=WITH_THE_RECORD, erasure=_anonymise
         ),
-        "collected_at": personal(
-            Category.RECORD,
-            purpose=ACCOUNTABILITY,
-            retention=WITH_THE_RECORD,
-            erasure=Erasure.replace(None),
-        ),
-        "created_at": not_personal("bookkeeping of the row"),
-        "updated_at": not_personal("bookkeeping of the row"),
+        "collected_at": _record(),
+        "created_at": _record(),
+        "updated_at": _record(),
     },
 )
 

@@ -6,6 +6,10 @@ privacy.E003  a model holds personal data but its subject path does not lead to 
 privacy.E004  an erasure replacement value cannot be stored in its field
 privacy.E005  a model mixes "delete the row" with "replace" or "keep" for the same person
 privacy.E006  a subject_link() field is not where the subject path starts
+privacy.E007  a relation to the person is neither the subject path nor declared as it
+privacy.E008  a declaration is registered for a model that no check covers
+privacy.E009  a model belongs to a person but declares no personal field (nothing says what
+              access shows or what erasure does)
 """
 
 from django.apps import apps as global_apps
@@ -32,7 +36,10 @@ def declarable_fields(model: type[models.Model]) -> list[models.Field]:
     relations are declared on the model that holds the foreign key.
     """
     return [
-        f for f in model._meta.get_fields() if (f.concrete or f.many_to_many) and not f.auto_created
+        f
+        # Inherited fields are declared once, on the model that defines them.
+        for f in model._meta.get_fields(include_parents=False)
+        if (f.concrete or f.many_to_many) and not f.auto_created
     ]
 
 
@@ -61,8 +68,13 @@ def check_declarations(
     try:
         subject_model = apps.get_model(SUBJECT_MODEL)
     except LookupError:
-        subject_model = None
+        # A registry of test or historical models may refer to the real person model.
+        try:
+            subject_model = global_apps.get_model(SUBJECT_MODEL)
+        except LookupError:
+            subject_model = None
     errors: list[checks.CheckMessage] = []
+    checked: set[str] = set()
 
     for label in app_labels:
         try:
@@ -70,8 +82,9 @@ def check_declarations(
         except LookupError:
             continue
         for model in app_config.get_models():
-            if model._meta.abstract or model._meta.proxy or not model._meta.managed:
+            if model._meta.abstract or model._meta.proxy:
                 continue
+            checked.add(model._meta.label)
             declaration = registry.get(model)
             declared = dict(declaration.fields) if declaration else {}
             existing = {f.name: f for f in declarable_fields(model)}
@@ -98,7 +111,50 @@ def check_declarations(
             if declaration is None:
                 continue
             errors.extend(_check_subject(model, declaration, subject_model))
+            errors.extend(_check_links_to_person(model, declaration, subject_model, existing))
             errors.extend(_check_erasure(model, declaration, existing))
+
+    for declaration in registry:
+        if declaration.model_label not in checked:
+            errors.append(
+                checks.Error(
+                    f"{declaration.model_label} is declared, but it is not a concrete model of "
+                    f"{', '.join(app_labels)}, so nothing checks its declaration.",
+                    id="privacy.E008",
+                )
+            )
+    return errors
+
+
+def _check_links_to_person(model, declaration, subject_model, existing):
+    """Data about a person must be reachable from the person, or access and erasure miss it."""
+    if subject_model is None:
+        return []
+    first_step = (declaration.subject or "").split("__")[0]
+    errors = []
+    for name, f in existing.items():
+        if f.is_relation and f.related_model is subject_model and name != first_step:
+            errors.append(
+                checks.Error(
+                    f"{model._meta.label}.{name} points to {SUBJECT_MODEL}, but the subject path "
+                    f"is {declaration.subject!r}: access requests and erasure would not find this "
+                    "row from that person.",
+                    hint="Make it the subject path with subject_link(), or model the second "
+                    "person's part as a row of its own.",
+                    obj=model,
+                    id="privacy.E007",
+                )
+            )
+    if declaration.subject is not None and not declaration.personal_fields():
+        errors.append(
+            checks.Error(
+                f"{model._meta.label} belongs to a person but declares no personal field, so "
+                "nothing says what an access request shows or what erasure does to it.",
+                hint="Declare at least one field personal(...), e.g. when the row was created.",
+                obj=model,
+                id="privacy.E009",
+            )
+        )
     return errors
 
 
@@ -175,6 +231,21 @@ def _unstorable(f: models.Field, value: object) -> str:
         return "" if f.null else "the column is NOT NULL"
     if f.is_relation:
         return "a relation can only be replaced with None"
+    if (
+        f.choices
+        and value not in {c for c, _label in f.flatchoices}
+        and not (value == "" and f.blank)
+    ):
+        return "not one of the field's choices, so the erased row would fail validation"
+    if f.unique and value != "":
+        return "the column is unique, so a second erasure would collide"
+    for constraint in f.model._meta.constraints:
+        if (
+            isinstance(constraint, models.UniqueConstraint)
+            and f.name in (constraint.fields or ())
+            and constraint.condition is None
+        ):
+            return f"unique together ({constraint.name}), so a second erasure could collide"
     try:
         # run_validators rather than clean: choices and blank are about forms, not storage.
         f.run_validators(f.to_python(value))

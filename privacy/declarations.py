@@ -50,11 +50,16 @@ class LegalBasis(models.TextChoices):
 
 @dataclass(frozen=True)
 class Purpose:
-    """A purpose of processing, as the register description names it."""
+    """A purpose of processing, as the register description names it.
+
+    A purpose may rest on more than one basis for different people (a contract with a customer,
+    legitimate interest for a prospect's contact person); ``description`` says which applies to
+    whom, as the register description must.
+    """
 
     code: str
     name: str | Promise
-    legal_basis: LegalBasis
+    legal_bases: tuple[LegalBasis, ...]
     description: str | Promise = ""
 
 

@@ -12,34 +12,37 @@ from .declarations import LegalBasis, Purpose, RetentionRule
 CUSTOMER_RELATIONSHIP = Purpose(
     code="customer_relationship",
     name=_("Customer and stakeholder relationships"),
-    legal_basis=LegalBasis.CONTRACT,
+    legal_bases=(LegalBasis.CONTRACT, LegalBasis.LEGITIMATE_INTEREST),
     description=_(
         "Managing the relationship with customers, potential customers and stakeholder "
-        "organisations and their contact persons: service, support, sales and contracts."
+        "organisations and their contact persons: service, support, sales and contracts. The "
+        "basis is the contract with a customer, and the controller's legitimate interest in "
+        "keeping in touch for potential customers, stakeholders and organisations' contact "
+        "persons."
     ),
 )
 MARKETING = Purpose(
     code="marketing",
     name=_("Marketing communications"),
-    legal_basis=LegalBasis.CONSENT,
+    legal_bases=(LegalBasis.CONSENT,),
     description=_("Newsletters and marketing to people who have consented to them."),
 )
 EVENTS = Purpose(
     code="events",
     name=_("Events and training"),
-    legal_basis=LegalBasis.CONTRACT,
+    legal_bases=(LegalBasis.CONTRACT, LegalBasis.LEGITIMATE_INTEREST),
     description=_("Registrations, arrangements and follow-up of events and training."),
 )
 ACCOUNTING = Purpose(
     code="accounting",
     name=_("Invoicing and bookkeeping"),
-    legal_basis=LegalBasis.LEGAL_OBLIGATION,
+    legal_bases=(LegalBasis.LEGAL_OBLIGATION,),
     description=_("Invoicing paid events and services as the Accounting Act requires."),
 )
 ACCOUNTABILITY = Purpose(
     code="accountability",
     name=_("Accountability of the register"),
-    legal_basis=LegalBasis.LEGAL_OBLIGATION,
+    legal_bases=(LegalBasis.LEGAL_OBLIGATION,),
     description=_(
         "Recording where each piece of data came from and when, so that the controller can show "
         "that the processing is lawful (GDPR Art. 5(2) and 14)."
@@ -51,9 +54,11 @@ WHILE_CUSTOMER = RetentionRule(
     code="while_customer",
     name=_("For the customer relationship"),
     description=_(
-        "Kept for as long as the customer or stakeholder relationship lasts, and erased when it "
-        "ends or when the person asks for erasure and nothing legally prevents it."
+        "Kept for as long as the customer or stakeholder relationship lasts and erased two years "
+        "after it ends; for a potential customer, two years after the last contact. Erased "
+        "earlier when the person asks and nothing legally prevents it."
     ),
+    period_days=2 * 365,
 )
 UNTIL_CONSENT_WITHDRAWN = RetentionRule(
     code="until_consent_withdrawn",

@@ -41,7 +41,8 @@ def _records_query(declaration: ModelDeclaration, contact) -> models.QuerySet:
         if model._meta.get_field(n).is_relation and not model._meta.get_field(n).many_to_many
     ]
     many = [n for n in personal if model._meta.get_field(n).many_to_many]
-    qs = qs.select_related(*relations).order_by("pk")
+    # A path through a many-to-many step could repeat a row.
+    qs = qs.select_related(*relations).order_by("pk").distinct()
     if many:
         qs = qs.prefetch_related(*many)
     return qs
@@ -70,7 +71,7 @@ def personal_data_for_contact(contact) -> list[HeldRecord]:
     held: list[HeldRecord] = []
     for declaration in sorted(registry, key=lambda d: (d.subject != "", d.model_label)):
         personal = declaration.personal_fields()
-        if not personal or declaration.subject is None:
+        if declaration.subject is None:
             continue
         model = apps.get_model(declaration.model_label)
         for instance in _records_query(declaration, contact):

@@ -14,6 +14,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 SECRETS = {
     "POSTGRES_PASSWORD": "pw",
+    "REDIS_PASSWORD": "rpw",
     "SECRET_KEY": "k" * 60,
     "ALLOWED_HOSTS": "crm.example.fi",
     "SITE_URL": "https://crm.example.fi",
@@ -50,7 +51,9 @@ def test_compose_file_is_valid_and_has_the_production_services():
     assert {"postgres", "redis", "web", "worker", "beat"} <= services.keys()
     for name in ("postgres", "redis", "web", "worker", "beat"):
         assert "healthcheck" in services[name], name
-    assert services["web"]["environment"]["REDIS_URL"] == "redis://redis:6379/0"
+    assert services["web"]["environment"]["REDIS_URL"] == "redis://:rpw@redis:6379/0"
+    # web is reachable only through the proxy on this host
+    assert "127.0.0.1" in str(services["web"]["ports"])
     assert "gunicorn" in (ROOT / "Dockerfile").read_text()
     assert "beat" in services["beat"]["command"]
     volumes = {

@@ -191,3 +191,132 @@ def test_a_legal_hold_names_its_law_and_period():
         Erasure.keep(law="", period_days=10)
     with pytest.raises(ValueError):
         Erasure.keep(law="Kirjanpitolaki", period_days=0)
+
+
+@isolate_apps("crm")
+def test_a_second_link_to_the_person_is_an_error():
+    from crm.models import Contact
+
+    class Referral(models.Model):
+        contact = models.ForeignKey(Contact, models.CASCADE, related_name="+")
+        referred_by = models.ForeignKey(Contact, models.CASCADE, related_name="+")
+
+        class Meta:
+            app_label = "crm"
+
+    registry = DeclarationRegistry()
+    registry.declare(
+        Referral,
+        subject="contact",
+        fields={"contact": subject_link(), "referred_by": _personal(Erasure.delete_row())},
+    )
+    errors = check_declarations(apps=Referral._meta.apps, registry=registry, app_labels=["crm"])
+
+    assert [e.id for e in errors if e.obj is Referral] == ["privacy.E007"]
+    assert "referred_by" in errors[-1].msg
+
+
+@isolate_apps("crm")
+def test_a_link_to_the_person_cannot_hide_as_not_personal():
+    from crm.models import Contact
+
+    class Badge(models.Model):
+        holder = models.ForeignKey(Contact, models.CASCADE, related_name="+")
+
+        class Meta:
+            app_label = "crm"
+
+    registry = DeclarationRegistry()
+    registry.declare(Badge, subject=None, fields={"holder": not_personal()})
+    errors = check_declarations(apps=Badge._meta.apps, registry=registry, app_labels=["crm"])
+
+    assert "privacy.E007" in _ids(errors)
+
+
+@isolate_apps("crm")
+def test_a_row_of_a_person_must_say_what_it_holds():
+    from crm.models import Contact
+
+    class Subscription(models.Model):
+        contact = models.ForeignKey(Contact, models.CASCADE, related_name="+")
+
+        class Meta:
+            app_label = "crm"
+
+    registry = DeclarationRegistry()
+    registry.declare(Subscription, subject="contact", fields={"contact": subject_link()})
+    errors = check_declarations(apps=Subscription._meta.apps, registry=registry, app_labels=["crm"])
+
+    assert _ids(errors) == ["privacy.E009"]
+
+
+@isolate_apps("crm")
+def test_unmanaged_models_are_checked_too():
+    class LegacyView(models.Model):
+        name = models.CharField(max_length=10)
+
+        class Meta:
+            app_label = "crm"
+            managed = False
+
+    errors = check_declarations(
+        apps=LegacyView._meta.apps, registry=DeclarationRegistry(), app_labels=["crm"]
+    )
+
+    assert _ids(errors) == ["privacy.E001"]
+
+
+def test_a_declaration_for_a_model_nobody_checks_is_an_error():
+    from django.contrib.auth.models import Group
+
+    registry = DeclarationRegistry()
+    registry.declare(Group, subject=None, fields={"name": not_personal()})
+
+    errors = check_declarations(registry=registry, app_labels=["crm"])
+
+    assert [e.id for e in errors if e.id == "privacy.E008"] == ["privacy.E008"]
+
+
+@isolate_apps("crm")
+def test_erasure_values_must_be_valid_choices_and_not_collide():
+    class Person(models.Model):
+        kind = models.CharField(max_length=5, choices=[("a", "A")])
+        code = models.CharField(max_length=5, unique=True)
+
+        class Meta:
+            app_label = "crm"
+
+    registry = DeclarationRegistry()
+    registry.declare(
+        Person,
+        subject="",
+        fields={"kind": _personal(Erasure.replace("zzz")), "code": _personal(Erasure.replace("X"))},
+    )
+    errors = check_declarations(apps=Person._meta.apps, registry=registry, app_labels=["crm"])
+
+    messages = [e.msg for e in errors if e.id == "privacy.E004"]
+    assert len(messages) == 2
+    assert any("choices" in m for m in messages) and any("unique" in m for m in messages)
+
+
+@isolate_apps("crm")
+def test_inherited_fields_are_declared_once_on_the_parent():
+    class Base(models.Model):
+        name = models.CharField(max_length=5)
+
+        class Meta:
+            app_label = "crm"
+
+    class Child(Base):
+        extra = models.CharField(max_length=5)
+
+        class Meta:
+            app_label = "crm"
+
+    registry = DeclarationRegistry()
+    registry.declare(Base, subject=None, fields={"name": not_personal()})
+    registry.declare(Child, subject=None, fields={"extra": not_personal()})
+
+    errors = check_declarations(apps=Base._meta.apps, registry=registry, app_labels=["crm"])
+
+    assert errors == []
