@@ -26,3 +26,26 @@ def test_compiled_catalogue_matches_its_source(language):
     mo = {e.msgid: e.msgstr for e in polib.mofile(str(folder / "django.mo")) if e.msgid}
 
     assert mo == po
+
+
+def test_catalogues_contain_every_message_in_the_source(tmp_path, settings, monkeypatch):
+    """A string added without `make messages` would show up untranslated; this catches it."""
+    import shutil
+
+    from django.core.management import call_command
+
+    root = LOCALE.parent
+    shutil.copytree(LOCALE, tmp_path / "locale")
+    settings.LOCALE_PATHS = [tmp_path / "locale"]
+    monkeypatch.chdir(root)
+    call_command(
+        "makemessages",
+        locale=["fi"],
+        ignore_patterns=[".venv/*", "bench/*", "tests/*"],
+        no_obsolete=True,
+        verbosity=0,
+    )
+
+    fresh = {e.msgid for e in polib.pofile(str(tmp_path / "locale/fi/LC_MESSAGES/django.po"))}
+    committed = {e.msgid for e in polib.pofile(str(LOCALE / "fi/LC_MESSAGES/django.po"))}
+    assert fresh - committed == set(), "run `make messages` and translate the new strings"
