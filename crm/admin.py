@@ -5,7 +5,8 @@ whatever a person has; rows are changed on their own pages. Every save goes thro
 crm.services, and opening a person's page is written to the audit trail.
 """
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
@@ -13,7 +14,15 @@ from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .audit import log_access
-from .models import Contact, Industry, Interaction, Membership, Municipality, Organisation
+from .models import (
+    ApiClient,
+    Contact,
+    Industry,
+    Interaction,
+    Membership,
+    Municipality,
+    Organisation,
+)
 from .selectors import contact_search
 
 
@@ -302,3 +311,52 @@ class IndustryAdmin(MunicipalityAdmin):
     def get_search_results(self, request, queryset, search_term):
         queryset = queryset.filter(level=Industry.Level.DIVISION)
         return super().get_search_results(request, queryset, search_term)
+
+
+class ApiClientForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(
+        label=_("scopes"),
+        choices=ApiClient.Scope.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = ApiClient
+        fields = ["name", "scopes", "is_active"]
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(admin.ModelAdmin):
+    form = ApiClientForm
+    list_display = ["name", "scope_list", "is_active", "last_used_at", "created_at"]
+    readonly_fields = ["last_used_at", "created_at"]
+
+    @admin.display(description=_("scopes"))
+    def scope_list(self, obj):
+        return ", ".join(obj.scopes)
+
+    def get_fields(self, request, obj=None):
+        fields = ["name", "scopes", "is_active"]
+        return fields + (["last_used_at", "created_at"] if obj else [])
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoke by deactivating: the audit trail keeps naming the client
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.api_client_update(
+                client=obj, scopes=form.cleaned_data["scopes"], is_active=obj.is_active
+            )
+            return
+        client, token = services.api_client_create(
+            name=form.cleaned_data["name"], scopes=form.cleaned_data["scopes"]
+        )
+        obj.pk = client.pk
+        messages.warning(
+            request,
+            format_html(
+                "{} <code>{}</code>",
+                _("The token of this API client, shown only now: copy it to the integration."),
+                token,
+            ),
+        )

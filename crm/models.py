@@ -338,3 +338,48 @@ class Interaction(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.occurred_at:%Y-%m-%d}"
+
+
+class ApiClient(models.Model):
+    """An integration (web form, enrolment system, survey tool) that pushes data in over the API.
+
+    The token is shown once when the client is made and only its SHA-256 is kept; the first
+    characters identify the row without revealing the rest. Each client acts as a service user
+    of its own, so the audit trail and throttling name the integration.
+    """
+
+    class Scope(models.TextChoices):
+        CONTACTS_READ = "contacts:read", _("Read contacts")
+        CONTACTS_WRITE = "contacts:write", _("Create and change contacts")
+        ORGANISATIONS_READ = "organisations:read", _("Read organisations")
+        ORGANISATIONS_WRITE = "organisations:write", _("Create and change organisations")
+        MEMBERSHIPS_READ = "memberships:read", _("Read memberships")
+        MEMBERSHIPS_WRITE = "memberships:write", _("Create and change memberships")
+        INTERACTIONS_READ = "interactions:read", _("Read interactions")
+        INTERACTIONS_WRITE = "interactions:write", _("Create and change interactions")
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("service user"),
+        on_delete=models.PROTECT,
+        related_name="api_client",
+        editable=False,
+    )
+    token_prefix = models.CharField(max_length=16, unique=True, editable=False)
+    token_hash = models.CharField(max_length=64, editable=False)
+    scopes = models.JSONField(_("scopes"), default=list)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("API client")
+        verbose_name_plural = _("API clients")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scopes

@@ -3,7 +3,15 @@
 from privacy.declarations import Category, Erasure, declare, not_personal, personal, subject_link
 from privacy.policy import ACCOUNTABILITY, CUSTOMER_RELATIONSHIP, WHILE_CUSTOMER, WITH_THE_RECORD
 
-from .models import Contact, Industry, Interaction, Membership, Municipality, Organisation
+from .models import (
+    ApiClient,
+    Contact,
+    Industry,
+    Interaction,
+    Membership,
+    Municipality,
+    Organisation,
+)
 
 # Erasing a person anonymises the contact row instead of deleting it: event statistics and
 # records under a legal hold keep pointing at an anonymous row rather than at nothing.
@@ -144,5 +152,20 @@ declare(
         ),
         "referrer": personal(Category.TECHNICAL, erasure=Erasure.delete_row(), **_interaction),
         "created_at": not_personal("bookkeeping of the row"),
+    },
+)
+
+declare(
+    ApiClient,
+    subject=None,
+    fields={
+        "name": not_personal("an integration, not a person"),
+        "user": not_personal("the integration's service user"),
+        "token_prefix": not_personal("an integration's credential"),
+        "token_hash": not_personal("an integration's credential"),
+        "scopes": not_personal("an integration's rights"),
+        "is_active": not_personal("an integration's state"),
+        "created_at": not_personal("bookkeeping of the row"),
+        "last_used_at": not_personal("an integration's use"),
     },
 )

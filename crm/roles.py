@@ -56,6 +56,7 @@ ROLES: dict[str, list[str]] = {
     DPO: [
         *_VIEW_REGISTER,
         *_crud("interaction", "view"),
+        *_crud("apiclient", "view"),
         "auditlog.view_logentry",
     ],
     ADMINISTRATOR: [
@@ -63,6 +64,7 @@ ROLES: dict[str, list[str]] = {
         *_crud("organisation", "view", "add", "change", "delete"),
         *_crud("membership", "view", "add", "change", "delete"),
         *_crud("interaction", "view", "add", "change", "delete"),
+        *_crud("apiclient", "view", "add", "change"),
         "crm.import_contacts",
         "auditlog.view_logentry",
         "auth.view_user",
@@ -93,6 +95,20 @@ def sync_roles(apps, schema_editor=None) -> None:
                     Permission.objects.get(content_type__app_label=app_label, codename=codename)
                 )
             except Permission.DoesNotExist:
+                if _model_not_yet_created(apps, app_label, codename):
+                    continue  # the migration that creates the model syncs the roles again
                 raise LookupError(f"Role {name}: no permission {dotted}") from None
         group, _created = Group.objects.get_or_create(name=name)
         group.permissions.set(wanted)
+
+
+def _model_not_yet_created(apps, app_label: str, codename: str) -> bool:
+    """A default permission (view_x, add_x ...) of a model this migration state lacks."""
+    action, _sep, model_name = codename.partition("_")
+    if action not in {"view", "add", "change", "delete"}:
+        return False
+    try:
+        apps.get_model(app_label, model_name)
+    except LookupError:
+        return True
+    return False

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Contact, Interaction, Membership, Organisation
+from .models import ApiClient, Contact, Interaction, Membership, Organisation
 
 
 def _validated_save(instance, **save_kwargs) -> None:
@@ -99,3 +99,63 @@ def interaction_log(
 def interaction_save(*, interaction: Interaction) -> Interaction:
     _validated_save(interaction)
     return interaction
+
+
+def _token_parts(token: str) -> tuple[str, str]:
+    import hashlib
+
+    return token[:16], hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_client_create(*, name: str, scopes: list[str]) -> tuple[ApiClient, str]:
+    """Make an integration client; returns it and its token, which is never shown again."""
+    import secrets
+
+    from django.contrib.auth import get_user_model
+    from django.core.exceptions import ValidationError
+
+    unknown = set(scopes) - set(ApiClient.Scope.values)
+    if unknown:
+        raise ValidationError({"scopes": f"Unknown scopes: {', '.join(sorted(unknown))}"})
+    user = get_user_model().objects.create(username=f"api:{name}"[:150], is_staff=False)
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    token = "rk_" + secrets.token_urlsafe(32)
+    prefix, digest = _token_parts(token)
+    client = ApiClient(
+        name=name, user=user, token_prefix=prefix, token_hash=digest, scopes=sorted(set(scopes))
+    )
+    client.full_clean(exclude=["user"])
+    client.save()
+    return client, token
+
+
+def api_client_authenticate(token: str) -> ApiClient | None:
+    """The active client this token belongs to, or None (compared in constant time)."""
+    import hmac
+
+    prefix, digest = _token_parts(token)
+    client = ApiClient.objects.select_related("user").filter(token_prefix=prefix).first()
+    if client is None or not client.is_active:
+        return None
+    if not hmac.compare_digest(client.token_hash, digest):
+        return None
+    return client
+
+
+def api_client_touch(*, client: ApiClient) -> None:
+    """Record last use at most once a minute, so reads do not each write a row."""
+    now = timezone.now()
+    if client.last_used_at is None or (now - client.last_used_at).total_seconds() > 60:
+        ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
+        client.last_used_at = now
+
+
+@transaction.atomic
+def api_client_update(*, client: ApiClient, scopes: list[str], is_active: bool) -> ApiClient:
+    client.scopes = sorted(set(scopes))
+    client.is_active = is_active
+    client.full_clean(exclude=["user"])
+    client.save(update_fields=["scopes", "is_active"])
+    return client

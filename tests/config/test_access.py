@@ -13,6 +13,9 @@ def _marked(view) -> bool:
         seen.add(id(view))
         if getattr(view, "access", None):
             return True
+        view_class = getattr(view, "cls", None) or getattr(view, "view_class", None)
+        if view_class is not None and getattr(view_class, "access", None):
+            return True
         view = getattr(view, "__wrapped__", None)
     return False
 

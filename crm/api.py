@@ -1,0 +1,414 @@
+"""The ingestion API (/api/v1/): web forms, enrolment and survey tools push people in.
+
+Clients authenticate with ``Authorization: Bearer <token>`` (see ApiClient); each endpoint needs
+the client to hold the matching read or write scope. What a client writes is recorded with the
+client as its source and, in the audit trail, as the actor. Reads of people are logged as
+access entries, one per person returned.
+"""
+
+from __future__ import annotations
+
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+from django_countries.serializers import CountryFieldMixin
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, pagination, permissions, serializers, viewsets
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.throttling import SimpleRateThrottle
+
+from . import services
+from .audit import audit_actor
+from .models import (
+    ApiClient,
+    Contact,
+    Industry,
+    Interaction,
+    Membership,
+    Municipality,
+    Organisation,
+)
+
+# --- Authentication, scopes, throttling ---------------------------------------------------------
+
+
+class ApiClientAuthentication(BaseAuthentication):
+    keyword = b"bearer"
+
+    def authenticate(self, request):
+        header = get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword:
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(
+                _("Give the token as: Authorization: Bearer <token>.")
+            )
+        try:
+            token = header[1].decode("ascii")
+        except UnicodeDecodeError:
+            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
+        client = services.api_client_authenticate(token)
+        if client is None:
+            raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
+        services.api_client_touch(client=client)
+        return client.user, client
+
+    def authenticate_header(self, request):
+        return 'Bearer realm="api"'
+
+
+class ApiClientAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = ApiClientAuthentication
+    name = "apiClientToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "The token printed once by `manage.py create_api_client`.",
+        }
+
+
+class HasScope(permissions.BasePermission):
+    """The client must hold ``<resource>:read`` for safe methods, ``<resource>:write`` else."""
+
+    message = _("This API client does not have the scope this request needs.")
+
+    def has_permission(self, request, view):
+        client = request.auth
+        if not isinstance(client, ApiClient):
+            return False
+        action = "read" if request.method in permissions.SAFE_METHODS else "write"
+        return client.has_scope(f"{view.scope_resource}:{action}")
+
+
+class ApiClientThrottle(SimpleRateThrottle):
+    scope = "api_client"
+
+    def get_rate(self):
+        # Read at request time (DRF's class attribute is frozen at import).
+        return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+
+    def get_cache_key(self, request, view):
+        if isinstance(request.auth, ApiClient):
+            return self.cache_format % {"scope": self.scope, "ident": request.auth.pk}
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class IdCursorPagination(pagination.CursorPagination):
+    ordering = "pk"
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+# --- Serializers --------------------------------------------------------------------------------
+
+
+class CodeField(serializers.SlugRelatedField):
+    """A reference by official code: a municipality "091", an industry (TOL) "62"."""
+
+
+def _django_errors_as_drf(error: DjangoValidationError) -> serializers.ValidationError:
+    if hasattr(error, "message_dict"):
+        return serializers.ValidationError(error.message_dict)
+    return serializers.ValidationError({"non_field_errors": error.messages})
+
+
+class ModelValidatingSerializer(serializers.ModelSerializer):
+    """Validates with the model's own rules (validators and constraints), so the API refuses what
+    the admin refuses, with the same translated messages, and saves through crm.services.
+
+    ``unique_message`` answers the rare race where two requests pass validation with the same
+    unique value and the database refuses the second.
+    """
+
+    unique_message = _("This already exists.")
+
+    def provenance(self) -> dict:
+        """Fields the server sets on create (e.g. where a person's data came from)."""
+        return {}
+
+    def save_through_service(self, instance):
+        raise NotImplementedError  # each serializer names its service
+
+    def validate(self, attrs):
+        if self.instance is not None:
+            probe = self.Meta.model.objects.get(pk=self.instance.pk)
+        else:
+            probe = self.Meta.model(**self.provenance())
+        for name, value in attrs.items():
+            setattr(probe, name, value)
+        try:
+            probe.full_clean()
+        except DjangoValidationError as error:
+            raise _django_errors_as_drf(error) from None
+        self._probe = probe
+        return attrs
+
+    def create(self, validated_data):
+        return self._save(self._probe)
+
+    def update(self, instance, validated_data):
+        return self._save(self._probe)
+
+    def _save(self, instance):
+        try:
+            return self.save_through_service(instance)
+        except DjangoValidationError as error:
+            raise _django_errors_as_drf(error) from None
+        except IntegrityError:
+            raise serializers.ValidationError({"non_field_errors": [self.unique_message]}) from None
+
+
+class ContactSerializer(CountryFieldMixin, ModelValidatingSerializer):
+    municipality = CodeField(
+        slug_field="code",
+        queryset=Municipality.objects.filter(active=True),
+        required=False,
+        allow_null=True,
+    )
+    unique_message = _("A contact with this email address exists.")
+
+    class Meta:
+        model = Contact
+        fields = [
+            "id",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "street_address",
+            "postal_code",
+            "post_office",
+            "municipality",
+            "nationality",
+            "preferred_language",
+            "subject_category",
+            "source",
+            "source_detail",
+            "collected_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["source", "source_detail", "collected_at", "created_at", "updated_at"]
+
+    def validate_email(self, value):
+        return (value or "").strip().lower()
+
+    def provenance(self):
+        return {"source": Contact.Source.API, "source_detail": self.context["request"].auth.name}
+
+    def save_through_service(self, instance):
+        return services.contact_save(contact=instance)
+
+
+class OrganisationSerializer(ModelValidatingSerializer):
+    municipality = CodeField(
+        slug_field="code",
+        queryset=Municipality.objects.filter(active=True),
+        required=False,
+        allow_null=True,
+    )
+    industry = CodeField(
+        slug_field="code",
+        queryset=Industry.objects.filter(level=Industry.Level.DIVISION),
+        required=False,
+        allow_null=True,
+    )
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "id",
+            "name",
+            "business_id",
+            "industry",
+            "street_address",
+            "postal_code",
+            "post_office",
+            "municipality",
+            "relationship",
+            "is_owner",
+            "notes",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+    unique_message = _("An organisation with this business ID exists.")
+
+    def save_through_service(self, instance):
+        return services.organisation_save(organisation=instance)
+
+
+class MembershipSerializer(ModelValidatingSerializer):
+    class Meta:
+        model = Membership
+        fields = [
+            "id",
+            "contact",
+            "organisation",
+            "job_title",
+            "work_email",
+            "work_phone",
+            "start_date",
+            "end_date",
+        ]
+
+    def save_through_service(self, instance):
+        return services.membership_save(membership=instance)
+
+
+class InteractionSerializer(ModelValidatingSerializer):
+    class Meta:
+        model = Interaction
+        fields = [
+            "id",
+            "contact",
+            "organisation",
+            "kind",
+            "occurred_at",
+            "summary",
+            "transcript",
+            "browser",
+            "operating_system",
+            "referrer",
+            "created_at",
+        ]
+        read_only_fields = ["created_at"]
+
+    def save_through_service(self, instance):
+        return services.interaction_save(interaction=instance)
+
+
+# --- Views --------------------------------------------------------------------------------------
+
+UPDATED_SINCE = OpenApiParameter(
+    "updated_since", str, description="ISO 8601 date-time: only rows changed at or after it."
+)
+EMAIL = OpenApiParameter("email", str, description="Exact email address (any case).")
+
+
+class ApiViewSet(
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet,
+):
+    authentication_classes = [ApiClientAuthentication]
+    permission_classes = [HasScope]
+    throttle_classes = [ApiClientThrottle]
+    pagination_class = IdCursorPagination
+    scope_resource = ""
+    access = "api-client scopes"  # for the access test: every view states who may use it
+
+    # AuditlogMiddleware runs before DRF has authenticated the token, so the client's service
+    # user is put in the audit context here, around every write.
+    def perform_create(self, serializer):
+        with audit_actor(self.request.user, remote_addr=self.request.META.get("REMOTE_ADDR")):
+            serializer.save()
+
+    def perform_update(self, serializer):
+        with audit_actor(self.request.user, remote_addr=self.request.META.get("REMOTE_ADDR")):
+            serializer.save()
+
+
+def _updated_since(request, queryset):
+    value = request.query_params.get("updated_since")
+    if value is None:
+        return queryset
+    moment = parse_datetime(value)
+    if moment is None:
+        raise serializers.ValidationError(
+            {
+                "updated_since": [
+                    _("Give an ISO 8601 date and time, e.g. 2026-01-31T12:00:00+02:00.")
+                ]
+            }
+        )
+    return queryset.filter(updated_at__gte=moment)
+
+
+def _log_reads(request, people) -> None:
+    """One access entry per person an integration read, written in one query."""
+    if not people:
+        return
+    content_type = ContentType.objects.get_for_model(Contact)
+    LogEntry.objects.bulk_create(
+        [
+            LogEntry(
+                content_type=content_type,
+                object_pk=str(person.pk),
+                object_id=person.pk,
+                object_repr=str(person)[:200],
+                action=LogEntry.Action.ACCESS,
+                actor=request.user,
+                remote_addr=request.META.get("REMOTE_ADDR"),
+                additional_data={"api_client": request.auth.name},
+            )
+            for person in people
+        ]
+    )
+
+
+@extend_schema_view(list=extend_schema(parameters=[EMAIL, UPDATED_SINCE]))
+class ContactViewSet(ApiViewSet):
+    serializer_class = ContactSerializer
+    scope_resource = "contacts"
+    queryset = Contact.objects.select_related("municipality")
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action == "list":
+            email = self.request.query_params.get("email")
+            if email is not None:
+                queryset = queryset.filter(email=email.strip().lower())
+            queryset = _updated_since(self.request, queryset)
+        return queryset
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        _log_reads(request, getattr(self, "_page", []))
+        return response
+
+    def paginate_queryset(self, queryset):
+        self._page = super().paginate_queryset(queryset)
+        return self._page
+
+    def retrieve(self, request, *args, **kwargs):
+        person = self.get_object()
+        _log_reads(request, [person])
+        return Response(self.get_serializer(person).data)
+
+
+@extend_schema_view(list=extend_schema(parameters=[UPDATED_SINCE]))
+class OrganisationViewSet(ApiViewSet):
+    serializer_class = OrganisationSerializer
+    scope_resource = "organisations"
+    queryset = Organisation.objects.select_related("municipality", "industry")
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action == "list":
+            queryset = _updated_since(self.request, queryset)
+        return queryset
+
+
+class MembershipViewSet(ApiViewSet):
+    serializer_class = MembershipSerializer
+    scope_resource = "memberships"
+    queryset = Membership.objects.all()
+
+
+class InteractionViewSet(ApiViewSet):
+    serializer_class = InteractionSerializer
+    scope_resource = "interactions"
+    queryset = Interaction.objects.all()

@@ -1,0 +1,12 @@
+from rest_framework.routers import DefaultRouter
+
+from . import api
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("contacts", api.ContactViewSet, basename="contact")
+router.register("organisations", api.OrganisationViewSet, basename="organisation")
+router.register("memberships", api.MembershipViewSet, basename="membership")
+router.register("interactions", api.InteractionViewSet, basename="interaction")
+
+urlpatterns = router.urls

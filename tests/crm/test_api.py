@@ -1,0 +1,311 @@
+"""The ingestion API, used as an integration would and probed as an attacker would."""
+
+import io
+
+import pytest
+from auditlog.models import LogEntry
+from django.core.management import CommandError, call_command
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from rest_framework.test import APIClient
+
+from crm.models import ApiClient, Contact, Interaction, Membership, Organisation
+from crm.services import api_client_create
+from tests.factories import ContactFactory, OrganisationFactory
+
+pytestmark = pytest.mark.django_db
+ALL_SCOPES = ApiClient.Scope.values
+
+
+def _client(scopes=ALL_SCOPES, name="Webropol"):
+    client, token = api_client_create(name=name, scopes=scopes)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    return api, client
+
+
+def _person(**extra):
+    return {"first_name": "Aino", "last_name": "Aalto", "email": "Aino.Aalto@Example.com", **extra}
+
+
+# --- Authentication and scopes ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "header",
+    [None, "Bearer rk_wrong", "Bearer", "Token abc", "Bearer a b", "Basic YWRtaW46YWRtaW4="],
+)
+def test_without_a_valid_token_nothing_is_shown(header):
+    ContactFactory()
+    api = APIClient()
+    if header:
+        api.credentials(HTTP_AUTHORIZATION=header)
+
+    response = api.get("/api/v1/contacts/")
+
+    assert response.status_code in (401, 403)
+    assert "results" not in response.json()
+
+
+def test_a_revoked_client_is_refused():
+    api, client = _client()
+    client.is_active = False
+    client.save()
+
+    assert api.get("/api/v1/contacts/").status_code == 401
+
+
+def test_a_staff_session_is_not_an_api_client(client, staff_client):
+    from crm import roles
+
+    staff = staff_client(roles.ADMINISTRATOR)
+
+    assert staff.get("/api/v1/contacts/").status_code in (401, 403)
+
+
+def test_a_client_can_only_do_what_its_scopes_allow():
+    api, _ = _client(scopes=["contacts:write"])
+
+    assert api.get("/api/v1/contacts/").status_code == 403
+    assert api.post("/api/v1/contacts/", _person(), format="json").status_code == 201
+    assert api.get("/api/v1/organisations/").status_code == 403
+    assert api.post("/api/v1/organisations/", {"name": "X"}, format="json").status_code == 403
+
+
+def test_the_token_is_stored_only_as_a_hash_and_printed_once():
+    out = io.StringIO()
+    call_command("create_api_client", "Lomake", "--scope", "contacts:write", stdout=out)
+    token = out.getvalue().strip().splitlines()[-1]
+
+    client = ApiClient.objects.get(name="Lomake")
+    assert token.startswith("rk_") and len(token) > 40
+    assert token not in (client.token_hash, client.token_prefix)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert api.post("/api/v1/contacts/", _person(), format="json").status_code == 201
+    client.refresh_from_db()
+    assert client.last_used_at is not None
+
+
+def test_create_api_client_refuses_unknown_scopes():
+    with pytest.raises(CommandError, match="invalid choice"):
+        call_command("create_api_client", "X", "--scope", "everything")
+    assert not ApiClient.objects.exists()
+
+
+# --- Writing --------------------------------------------------------------------------------
+
+
+def test_a_pushed_contact_records_its_source_and_the_client_in_the_audit_trail():
+    api, client = _client(name="Lyhytkurssijärjestelmä")
+
+    response = api.post(
+        "/api/v1/contacts/", _person(phone="040 123 4567", municipality="179"), format="json"
+    )
+
+    assert response.status_code == 201, response.json()
+    contact = Contact.objects.get(pk=response.json()["id"])
+    assert contact.email == "aino.aalto@example.com"
+    assert str(contact.phone) == "+358401234567"
+    assert contact.municipality.name_fi == "Jyväskylä"
+    assert (contact.source, contact.source_detail) == ("api", "Lyhytkurssijärjestelmä")
+    entry = LogEntry.objects.get_for_object(contact).get(action=LogEntry.Action.CREATE)
+    assert entry.actor == client.user
+
+
+def test_provenance_cannot_be_forged():
+    api, _ = _client(name="Lomake")
+
+    response = api.post(
+        "/api/v1/contacts/", _person(source="staff", source_detail="CEO"), format="json"
+    )
+
+    assert response.status_code == 201
+    contact = Contact.objects.get()
+    assert (contact.source, contact.source_detail) == ("api", "Lomake")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("email", "not an email"),
+        ("phone", "12"),
+        ("first_name", "Aino 131052-308T"),
+        ("last_name", "Aalto\x00"),
+        ("municipality", "999"),
+        ("postal_code", "ABCDE"),
+        ("preferred_language", "de"),
+        ("nationality", "XX"),
+    ],
+)
+def test_bad_input_is_a_400_with_the_field_and_changes_nothing(field, value):
+    api, _ = _client()
+
+    response = api.post("/api/v1/contacts/", _person(**{field: value}), format="json")
+
+    assert response.status_code == 400
+    assert field in response.json()
+    assert not Contact.objects.exists()
+
+
+def test_a_duplicate_email_in_any_case_is_refused():
+    api, _ = _client()
+    ContactFactory(email="aino.aalto@example.com", first_name="Alkuperäinen")
+
+    response = api.post("/api/v1/contacts/", _person(first_name="Toinen"), format="json")
+
+    assert response.status_code == 400
+    assert Contact.objects.get().first_name == "Alkuperäinen"
+
+
+def test_an_update_keeps_provenance_and_is_audited():
+    api, client = _client()
+    contact = ContactFactory(first_name="Aino", source="staff")
+
+    response = api.patch(f"/api/v1/contacts/{contact.pk}/", {"first_name": "Aina"}, format="json")
+
+    assert response.status_code == 200
+    contact.refresh_from_db()
+    assert (contact.first_name, contact.source) == ("Aina", "staff")
+    update = LogEntry.objects.get_for_object(contact).get(action=LogEntry.Action.UPDATE)
+    assert update.actor == client.user and update.changes_dict["first_name"] == ["Aino", "Aina"]
+
+
+def test_organisations_memberships_and_interactions_can_be_pushed():
+    api, _ = _client()
+    person = ContactFactory()
+
+    org = api.post(
+        "/api/v1/organisations/",
+        {"name": "Jyväskylän Koulutus Oy", "business_id": "0737546-2", "industry": "85"},
+        format="json",
+    )
+    assert org.status_code == 201, org.json()
+    role = api.post(
+        "/api/v1/memberships/",
+        {"contact": person.pk, "organisation": org.json()["id"], "job_title": "Rehtori"},
+        format="json",
+    )
+    assert role.status_code == 201, role.json()
+    chat = api.post(
+        "/api/v1/interactions/",
+        {"contact": person.pk, "kind": "chat", "summary": "Kysyi kursseista", "browser": "Firefox"},
+        format="json",
+    )
+    assert chat.status_code == 201, chat.json()
+    assert Membership.objects.get().job_title == "Rehtori"
+    assert Interaction.objects.get().browser == "Firefox"
+
+
+@pytest.mark.parametrize("business_id", ["0737546-3", "1234567", "abc", "0737546-2\x00"])
+def test_an_invalid_business_id_is_refused(business_id):
+    api, _ = _client()
+
+    response = api.post(
+        "/api/v1/organisations/", {"name": "Oy", "business_id": business_id}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert "business_id" in response.json()
+    assert not Organisation.objects.exists()
+
+
+def test_a_duplicate_business_id_is_refused():
+    api, _ = _client()
+    OrganisationFactory(business_id="0737546-2")
+
+    response = api.post(
+        "/api/v1/organisations/", {"name": "Kopio", "business_id": "0737546-2"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert Organisation.objects.count() == 1
+
+
+# --- Reading ----------------------------------------------------------------------------------
+
+
+def test_filter_by_email_and_updated_since():
+    api, _ = _client()
+    ContactFactory(email="eka@example.com")
+    ContactFactory(email="toka@example.com")
+
+    by_email = api.get("/api/v1/contacts/", {"email": "EKA@example.com"}).json()["results"]
+    assert [c["email"] for c in by_email] == ["eka@example.com"]
+    assert (
+        api.get("/api/v1/contacts/", {"updated_since": "2999-01-01T00:00:00Z"}).json()["results"]
+        == []
+    )
+    bad = api.get("/api/v1/contacts/", {"updated_since": "yesterday"})
+    assert bad.status_code == 400 and "updated_since" in bad.json()
+
+
+def test_pages_follow_each_other_without_gaps_or_repeats():
+    api, _ = _client()
+    ContactFactory.create_batch(7)
+
+    seen, url = [], "/api/v1/contacts/?page_size=3"
+    while url:
+        page = api.get(url).json()
+        seen += [c["id"] for c in page["results"]]
+        url = page["next"]
+
+    assert sorted(seen) == sorted(Contact.objects.values_list("pk", flat=True))
+    assert len(seen) == len(set(seen)) == 7
+
+
+def test_every_person_an_integration_reads_is_logged():
+    api, client = _client()
+    people = ContactFactory.create_batch(3)
+
+    api.get("/api/v1/contacts/")
+    api.get(f"/api/v1/contacts/{people[0].pk}/")
+
+    reads = LogEntry.objects.filter(action=LogEntry.Action.ACCESS, actor=client.user)
+    assert reads.count() == 4
+    assert {e.additional_data["api_client"] for e in reads} == {"Webropol"}
+
+
+def test_throttling_answers_429(settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"api_client": "3/min"},
+    }
+    api, _ = _client()
+
+    statuses = [api.get("/api/v1/contacts/").status_code for _ in range(5)]
+
+    assert statuses[:3] == [200, 200, 200]
+    assert statuses[-1] == 429
+
+
+def test_the_schema_and_its_docs_page_are_served_without_inline_scripts(client):
+    schema = client.get("/api/schema/")
+    docs = client.get("/api/docs/")
+
+    assert schema.status_code == 200 and b"/api/v1/contacts/" in schema.content
+    assert docs.status_code == 200
+    assert b"<script>" not in docs.content  # CSP forbids inline scripts: all are files
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    payload=st.dictionaries(
+        st.sampled_from(
+            ["first_name", "last_name", "email", "phone", "postal_code", "municipality"]
+        ),
+        st.one_of(st.text(max_size=30), st.integers(), st.none(), st.booleans()),
+    )
+)
+def test_random_payloads_never_cause_a_server_error(payload):
+    api, client = _client(name="fuzz")
+    try:
+        response = api.post("/api/v1/contacts/", payload, format="json")
+        assert response.status_code in (201, 400), response.content
+    finally:
+        Contact.objects.all().delete()
+        LogEntry.objects.all().delete()
+        client.delete()
+        client.user.delete()
