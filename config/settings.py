@@ -170,6 +170,7 @@ CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = 60.0
 CELERY_TIMEZONE = env.str("TIME_ZONE", default="Europe/Helsinki")
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "privacy.tasks.worker_heartbeat", "schedule": 60.0},
+    "import-files-purge": {"task": "crm.import_jobs_purge", "schedule": 3600.0},
 }
 
 # --- Authentication -----------------------------------------------------------------------

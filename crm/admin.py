@@ -8,11 +8,11 @@ crm.services, and opening a person's page is written to the audit trail.
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from . import services
+from . import imports_admin, services
 from .audit import log_access
 from .models import (
     ApiClient,
@@ -179,6 +179,28 @@ class ContactAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         # Erasure anonymises as the declarations say (privacy workflow); a delete would not.
         return False
+
+    def get_urls(self):
+        own = [
+            path(
+                "import/",
+                self.admin_site.admin_view(imports_admin.upload_view),
+                name="crm_contact_import",
+            ),
+            path(
+                "import/<int:job_id>/",
+                self.admin_site.admin_view(imports_admin.job_view),
+                name="crm_contact_import_job",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_import": request.user.has_perm("crm.import_contacts"),
+        }
+        return super().changelist_view(request, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)

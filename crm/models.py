@@ -383,3 +383,46 @@ class ApiClient(models.Model):
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes
+
+
+class ImportJob(models.Model):
+    """An uploaded contact file on its way into the register.
+
+    The file's bytes are kept in the database (so any web or worker instance can read them) only
+    until the import ends or is cancelled, and never longer than the declared maximum.
+    """
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("Uploaded")
+        QUEUED = "queued", _("Queued")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    file_name = models.CharField(_("file name"), max_length=255, validators=text_validators)
+    content = models.BinaryField(_("content"), editable=False)
+    encoding = models.CharField(_("encoding"), max_length=20, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.UPLOADED)
+    mapping = models.JSONField(_("column mapping"), default=dict)
+    skip_invalid = models.BooleanField(_("skip rows with errors"), default=False)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    created_count = models.PositiveIntegerField(_("created"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated"), default=0)
+    skipped_count = models.PositiveIntegerField(_("skipped"), default=0)
+    failure = models.TextField(_("failure"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("contact import")
+        verbose_name_plural = _("contact imports")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.file_name

@@ -1,11 +1,20 @@
 """What crm's models hold about people: the one declaration of each field."""
 
-from privacy.declarations import Category, Erasure, declare, not_personal, personal, subject_link
+from privacy.declarations import (
+    Category,
+    Erasure,
+    declare,
+    not_personal,
+    personal,
+    subject_link,
+    transient,
+)
 from privacy.policy import ACCOUNTABILITY, CUSTOMER_RELATIONSHIP, WHILE_CUSTOMER, WITH_THE_RECORD
 
 from .models import (
     ApiClient,
     Contact,
+    ImportJob,
     Industry,
     Interaction,
     Membership,
@@ -167,5 +176,31 @@ declare(
         "is_active": not_personal("an integration's state"),
         "created_at": not_personal("bookkeeping of the row"),
         "last_used_at": not_personal("an integration's use"),
+    },
+)
+
+declare(
+    ImportJob,
+    subject=None,
+    fields={
+        "file_name": not_personal("the name of the uploaded file"),
+        "content": transient(
+            Category.CONTACT,
+            purpose=CUSTOMER_RELATIONSHIP,
+            max_days=7,
+            reason="an uploaded contact file, cleared when the import ends",
+        ),
+        "encoding": not_personal("how the file was read"),
+        "uploaded_by": not_personal("the staff member who imported"),
+        "status": not_personal("the job's state"),
+        "mapping": not_personal("which column is which field"),
+        "skip_invalid": not_personal("the staff member's choice"),
+        "total_rows": not_personal("a count"),
+        "created_count": not_personal("a count"),
+        "updated_count": not_personal("a count"),
+        "skipped_count": not_personal("a count"),
+        "failure": not_personal("why the job failed, without row contents"),
+        "created_at": not_personal("bookkeeping of the row"),
+        "finished_at": not_personal("bookkeeping of the row"),
     },
 )

@@ -7,10 +7,15 @@ AuditlogMiddleware, or ``audit_actor`` for work outside a request, puts in conte
 
 from __future__ import annotations
 
+import logging
+
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import ApiClient, Contact, Interaction, Membership, Organisation
+from .models import ApiClient, Contact, ImportJob, Interaction, Membership, Organisation
+
+logger = logging.getLogger(__name__)
 
 
 def _validated_save(instance, **save_kwargs) -> None:
@@ -159,3 +164,319 @@ def api_client_update(*, client: ApiClient, scopes: list[str], is_active: bool) 
     client.full_clean(exclude=["user"])
     client.save(update_fields=["scopes", "is_active"])
     return client
+
+
+# --- Imports ------------------------------------------------------------------------------------
+
+IMPORT_BATCH = 2_000
+
+
+class ImportRefused(Exception):
+    """The import cannot run as asked; the message is for the user."""
+
+
+def import_progress_key(job_id: int) -> str:
+    return f"crm:import:{job_id}:progress"
+
+
+@transaction.atomic
+def import_upload(*, uploaded_by, file_name: str, raw: bytes) -> ImportJob:
+    """Keep an uploaded file for mapping and preview; refuses files that cannot be read."""
+    from .imports import guess_mapping, parse
+
+    parsed = parse(raw)  # raises ImportFileError with a message for the user
+    job = ImportJob(
+        file_name=file_name[:255],
+        content=raw,
+        encoding=parsed.encoding,
+        uploaded_by=uploaded_by,
+        mapping=guess_mapping(parsed.header),
+        total_rows=len(parsed.rows),
+    )
+    _validated_save(job)
+    return job
+
+
+def import_preview(*, job: ImportJob):
+    """Every row validated against the mapping: (results, parsed file). Changes nothing."""
+    from .imports import Validator, parse
+
+    parsed = parse(bytes(job.content))
+    validator = Validator()
+    results = [
+        validator.row(number, cells, job.mapping)
+        for number, cells in enumerate(parsed.rows, start=2)
+    ]
+    return results, parsed
+
+
+@transaction.atomic
+def import_queue(*, job: ImportJob, mapping: dict, skip_invalid: bool) -> ImportJob:
+    """Confirm the mapping and hand the job to a worker once this transaction commits."""
+    from .tasks import import_run_task
+
+    updated = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.UPLOADED).update(
+        status=ImportJob.Status.QUEUED, mapping=mapping, skip_invalid=skip_invalid
+    )
+    if not updated:
+        raise ImportRefused(_("This import has already been started or cancelled."))
+    transaction.on_commit(lambda: import_run_task.delay(job.pk))
+    job.refresh_from_db()
+    return job
+
+
+@transaction.atomic
+def import_cancel(*, job: ImportJob) -> None:
+    ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.UPLOADED).update(
+        status=ImportJob.Status.CANCELLED, content=b"", finished_at=timezone.now()
+    )
+
+
+def import_run(*, job_id: int) -> ImportJob | None:
+    """Import a queued file: all of it, or (if the user chose so) all of its valid rows.
+
+    The whole import and the job's new status commit in one transaction: a worker killed half-way
+    leaves the register as it was and the job still queued, so the redelivered task starts over.
+    A second delivery while the first runs finds the job locked and does nothing.
+    """
+    from django.core.cache import cache
+
+    try:
+        with transaction.atomic():
+            job = (
+                ImportJob.objects.select_for_update(skip_locked=True)
+                .filter(pk=job_id, status=ImportJob.Status.QUEUED)
+                .first()
+            )
+            if job is None:
+                return None
+            _import_rows(job, progress=lambda n: cache.set(import_progress_key(job.pk), n, 3600))
+            return job
+    except ImportRefused as refusal:
+        reason = str(refusal)
+    except Exception:
+        logger.exception("Import %s failed", job_id)
+        reason = _("The import failed because of an internal error; nothing was imported.")
+    ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
+        status=ImportJob.Status.FAILED,
+        failure=reason,
+        content=b"",
+        finished_at=timezone.now(),
+    )
+    return ImportJob.objects.get(pk=job_id)
+
+
+def _import_rows(job: ImportJob, progress) -> None:
+    from .imports import CONTACT_FIELDS, MEMBERSHIP_FIELDS, Validator, parse
+
+    parsed = parse(bytes(job.content))
+    validator = Validator()
+    results = [
+        validator.row(number, cells, job.mapping)
+        for number, cells in enumerate(parsed.rows, start=2)
+    ]
+    bad = [r for r in results if r.errors]
+    if bad and not job.skip_invalid:
+        raise ImportRefused(
+            _("%(count)d rows have errors; nothing was imported.") % {"count": len(bad)}
+        )
+    good = [r for r in results if not r.errors]
+    writer = _ImportWriter(job)
+    for start in range(0, len(good), IMPORT_BATCH):
+        writer.write(
+            [r.values for r in good[start : start + IMPORT_BATCH]],
+            CONTACT_FIELDS,
+            MEMBERSHIP_FIELDS,
+        )
+        progress(start + len(good[start : start + IMPORT_BATCH]))
+    job.status = ImportJob.Status.DONE
+    job.created_count = writer.created
+    job.updated_count = writer.updated
+    job.skipped_count = len(bad)
+    job.content = b""
+    job.finished_at = timezone.now()
+    job.save()
+
+
+class _ImportWriter:
+    """Writes batches of clean rows with set-based queries, and their audit entries."""
+
+    def __init__(self, job: ImportJob):
+        from auditlog.models import LogEntry
+        from django.contrib.contenttypes.models import ContentType
+
+        self.job = job
+        self.created = self.updated = 0
+        self.LogEntry = LogEntry
+        self.contact_type = ContentType.objects.get_for_model(Contact)
+        self.membership_type = ContentType.objects.get_for_model(Membership)
+        self.now = timezone.now()
+
+    def _entry(self, content_type, obj, action, changes):
+        return self.LogEntry(
+            content_type=content_type,
+            object_pk=str(obj.pk),
+            object_id=obj.pk,
+            object_repr=str(obj)[:200],
+            action=action,
+            changes=changes,
+            actor=self.job.uploaded_by,
+            timestamp=self.now,
+            additional_data={"import": self.job.pk, "file": self.job.file_name},
+        )
+
+    @staticmethod
+    def _shown(value):
+        return None if value is None else str(value)
+
+    def write(self, rows: list[dict], contact_fields, membership_fields) -> None:
+        entries = []
+        emails = [r["email"] for r in rows if r.get("email")]
+        existing = {c.email: c for c in Contact.objects.filter(email__in=emails)}
+        new_people, changed_people, changed_fields = [], [], set()
+        row_person = []
+        for row in rows:
+            values = {f: row[f] for f in contact_fields if f in row}
+            person = existing.get(row.get("email"))
+            if person is None:
+                person = Contact(
+                    **values,
+                    source=Contact.Source.IMPORT,
+                    source_detail=self.job.file_name[:200],
+                    collected_at=self.now,
+                )
+                new_people.append(person)
+            else:
+                diff = {
+                    f: [self._shown(getattr(person, f)), self._shown(v)]
+                    for f, v in values.items()
+                    if getattr(person, f) != v
+                }
+                if diff:
+                    for f in diff:
+                        setattr(person, f, values[f])
+                    person.updated_at = self.now
+                    changed_fields |= diff.keys()
+                    changed_people.append((person, diff))
+            row_person.append((row, person))
+        Contact.objects.bulk_create(new_people, batch_size=IMPORT_BATCH)
+        if changed_people:
+            Contact.objects.bulk_update(
+                [p for p, _ in changed_people], [*changed_fields, "updated_at"], batch_size=500
+            )
+        entries += [
+            self._entry(
+                self.contact_type,
+                p,
+                self.LogEntry.Action.CREATE,
+                {f: [None, self._shown(getattr(p, f))] for f in contact_fields if getattr(p, f)},
+            )
+            for p in new_people
+        ]
+        entries += [
+            self._entry(self.contact_type, p, self.LogEntry.Action.UPDATE, diff)
+            for p, diff in changed_people
+        ]
+        entries += self._write_memberships(row_person, membership_fields)
+        self.LogEntry.objects.bulk_create(entries, batch_size=IMPORT_BATCH)
+        self.created += len(new_people)
+        self.updated += len(changed_people)
+
+    def _write_memberships(self, row_person, membership_fields) -> list:
+        with_org = [(r, p) for r, p in row_person if "organisation_name" in r]
+        if not with_org:
+            return []
+        by_business_id = {
+            o.business_id: o
+            for o in Organisation.objects.filter(
+                business_id__in={r["business_id"] for r, _ in with_org if r.get("business_id")}
+            )
+        }
+        by_name = {
+            o.name.lower(): o
+            for o in Organisation.objects.filter(
+                name__in={r["organisation_name"] for r, _ in with_org if not r.get("business_id")}
+            )
+        }
+        new_orgs = {}
+        for row, _person in with_org:
+            bid, name = row.get("business_id", ""), row["organisation_name"]
+            if bid and bid not in by_business_id and bid not in new_orgs:
+                if not name:
+                    raise ImportRefused(
+                        _("Business ID %(id)s is not in the register and the file gives no name.")
+                        % {"id": bid}
+                    )
+                new_orgs[bid] = Organisation(name=name, business_id=bid)
+            elif not bid and name.lower() not in by_name and name.lower() not in new_orgs:
+                new_orgs[name.lower()] = Organisation(name=name)
+        Organisation.objects.bulk_create(new_orgs.values(), batch_size=IMPORT_BATCH)
+        by_business_id.update({o.business_id: o for o in new_orgs.values() if o.business_id})
+        by_name.update({o.name.lower(): o for o in new_orgs.values() if not o.business_id})
+
+        pairs = {}
+        for row, person in with_org:
+            bid = row.get("business_id")
+            org = by_business_id[bid] if bid else by_name[row["organisation_name"].lower()]
+            pairs[(person.pk, org.pk)] = (row, person, org)
+        current = {
+            (m.contact_id, m.organisation_id): m
+            for m in Membership.objects.filter(
+                contact_id__in={k[0] for k in pairs}, organisation_id__in={k[1] for k in pairs}
+            )
+        }
+        new_roles, changed_roles, fields, entries = [], [], set(), []
+        for key, (row, person, org) in pairs.items():
+            values = {f: row[f] for f in membership_fields if f in row}
+            role = current.get(key)
+            if role is None:
+                role = Membership(contact=person, organisation=org, **values)
+                new_roles.append(role)
+            else:
+                diff = {
+                    f: [self._shown(getattr(role, f)), self._shown(v)]
+                    for f, v in values.items()
+                    if getattr(role, f) != v
+                }
+                if diff:
+                    for f in diff:
+                        setattr(role, f, values[f])
+                    fields |= diff.keys()
+                    changed_roles.append((role, diff))
+        Membership.objects.bulk_create(new_roles, batch_size=IMPORT_BATCH)
+        if changed_roles:
+            Membership.objects.bulk_update(
+                [r for r, _ in changed_roles], list(fields), batch_size=500
+            )
+        entries += [
+            self._entry(
+                self.membership_type,
+                r,
+                self.LogEntry.Action.CREATE,
+                {"organisation": [None, str(r.organisation)]}
+                | {
+                    f: [None, self._shown(getattr(r, f))]
+                    for f in membership_fields
+                    if getattr(r, f)
+                },
+            )
+            for r in new_roles
+        ]
+        entries += [
+            self._entry(self.membership_type, r, self.LogEntry.Action.UPDATE, d)
+            for r, d in changed_roles
+        ]
+        return entries
+
+
+@transaction.atomic
+def import_jobs_purge(*, now=None) -> int:
+    """Clear uploaded files kept longer than their declared maximum (7 days)."""
+    from datetime import timedelta
+
+    now = now or timezone.now()
+    return (
+        ImportJob.objects.filter(created_at__lt=now - timedelta(days=7))
+        .exclude(content=b"")
+        .update(content=b"", status=ImportJob.Status.CANCELLED, finished_at=now)
+    )

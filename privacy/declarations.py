@@ -7,6 +7,8 @@ once, in its app's ``personal_data.py``, as one of
   category (GDPR Art. 9), the processing purpose, the retention rule and what erasure does;
 * ``subject_link()``: the relation through which a row belongs to a person (e.g. a membership's
   ``contact``); it carries no data of its own, the row's other declarations say what is kept;
+* ``transient(...)``: personal data of many people held briefly for a job (an import file);
+  kept at most ``max_days``;
 * ``not_personal(reason)``: the field holds nothing about a person.
 
 Export, erasure, anonymisation, retention jobs and the DPO reports read these declarations; none
@@ -124,6 +126,20 @@ class PersonalField:
 
 
 @dataclass(frozen=True)
+class TransientPersonal:
+    """Personal data of many people held only while a job needs it (an uploaded import file).
+
+    It belongs to no single person, so access requests cannot show it; it must therefore be
+    short-lived: ``max_days`` is the longest it is kept, and a scheduled purge enforces it.
+    """
+
+    category: Category
+    purpose: Purpose
+    max_days: int
+    reason: str
+
+
+@dataclass(frozen=True)
 class SubjectLink:
     """The relation that ties a row to its person; the row's erasure decides what happens."""
 
@@ -133,7 +149,7 @@ class NotPersonal:
     reason: str = ""
 
 
-Declaration = PersonalField | SubjectLink | NotPersonal
+Declaration = PersonalField | TransientPersonal | SubjectLink | NotPersonal
 
 
 def personal(
@@ -151,6 +167,14 @@ def personal(
         erasure=erasure,
         sensitive=sensitive,
     )
+
+
+def transient(
+    category: Category, *, purpose: Purpose, max_days: int, reason: str
+) -> TransientPersonal:
+    if max_days <= 0 or max_days > 30:
+        raise ValueError("Transient personal data is kept for 1 to 30 days.")
+    return TransientPersonal(category=category, purpose=purpose, max_days=max_days, reason=reason)
 
 
 def subject_link() -> SubjectLink:
@@ -176,6 +200,9 @@ class ModelDeclaration:
 
     def personal_fields(self) -> dict[str, PersonalField]:
         return {n: d for n, d in self.fields.items() if isinstance(d, PersonalField)}
+
+    def transient_fields(self) -> dict[str, TransientPersonal]:
+        return {n: d for n, d in self.fields.items() if isinstance(d, TransientPersonal)}
 
 
 class DeclarationRegistry:

@@ -1,0 +1,132 @@
+"""The staff screens of a contact import: upload, map the columns, preview, confirm, follow.
+
+Each view needs the crm.import_contacts permission; a job (which holds an uploaded file of
+personal data) is visible only to the person who uploaded it.
+"""
+
+from django.contrib import admin, messages
+from django.core.cache import cache
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+
+from config.access import staff_permission
+
+from . import services
+from .forms import ImportMappingForm, ImportUploadForm
+from .imports import TARGETS, ImportFileError
+from .models import ImportJob
+
+PREVIEW_ROWS = 10
+LISTED_ERRORS = 100
+
+
+def _context(request, **extra):
+    return {**admin.site.each_context(request), "opts": ImportJob._meta, **extra}
+
+
+@staff_permission("crm.import_contacts")
+def upload_view(request):
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            job = services.import_upload(
+                uploaded_by=request.user, file_name=upload.name, raw=upload.read()
+            )
+        except ImportFileError as error:
+            form.add_error("file", str(error))
+        else:
+            return redirect("admin:crm_contact_import_job", job_id=job.pk)
+    recent = ImportJob.objects.filter(uploaded_by=request.user).defer("content")[:10]
+    return TemplateResponse(
+        request,
+        "admin/crm/contact/import_upload.html",
+        _context(request, form=form, recent=recent, title=_("Import contacts")),
+    )
+
+
+@staff_permission("crm.import_contacts")
+def job_view(request, job_id):
+    job = get_object_or_404(ImportJob, pk=job_id, uploaded_by=request.user)
+    if job.status != ImportJob.Status.UPLOADED:
+        return _status(request, job)
+
+    results, parsed = services.import_preview(job=job)
+    form = ImportMappingForm(
+        request.POST or None,
+        header=parsed.header,
+        initial={f"column_{i}": t for i, t in job.mapping.items()},
+    )
+    if request.method == "POST":
+        if "cancel" in request.POST:
+            services.import_cancel(job=job)
+            messages.info(request, _("The import was cancelled and the file removed."))
+            return redirect("admin:crm_contact_import")
+        if form.is_valid():
+            mapping = form.cleaned_data["mapping"]
+            if "import" in request.POST and mapping == job.mapping:
+                errors = sum(1 for r in results if r.errors)
+                if errors and not form.cleaned_data["skip_invalid"]:
+                    messages.error(
+                        request,
+                        _(
+                            "%(count)d rows have errors. Correct the file, or choose to skip "
+                            "the rows with errors."
+                        )
+                        % {"count": errors},
+                    )
+                else:
+                    services.import_queue(
+                        job=job, mapping=mapping, skip_invalid=form.cleaned_data["skip_invalid"]
+                    )
+                    return redirect("admin:crm_contact_import_job", job_id=job.pk)
+            else:
+                job.mapping = mapping
+                job.save(update_fields=["mapping"])
+                return redirect("admin:crm_contact_import_job", job_id=job.pk)
+
+    mapped = [(int(i), t) for i, t in sorted(job.mapping.items(), key=lambda kv: int(kv[0]))]
+    bad = [r for r in results if r.errors]
+    return TemplateResponse(
+        request,
+        "admin/crm/contact/import_job.html",
+        _context(
+            request,
+            title=_("Import %(file)s") % {"file": job.file_name},
+            job=job,
+            form=form,
+            columns=[TARGETS[t] for _i, t in mapped],
+            sample=[
+                [
+                    parsed.rows[r.number - 2][i] if i < len(parsed.rows[r.number - 2]) else ""
+                    for i, _t in mapped
+                ]
+                for r in results[:PREVIEW_ROWS]
+            ],
+            total=len(results),
+            valid=len(results) - len(bad),
+            errors=[
+                (r.number, TARGETS.get(field, field), message)
+                for r in bad[:LISTED_ERRORS]
+                for field, message in r.errors.items()
+            ],
+            error_rows=len(bad),
+        ),
+    )
+
+
+def _status(request, job):
+    done = cache.get(services.import_progress_key(job.pk)) or 0
+    return TemplateResponse(
+        request,
+        "admin/crm/contact/import_status.html",
+        _context(
+            request,
+            title=_("Import %(file)s") % {"file": job.file_name},
+            job=job,
+            done=done,
+            percent=int(100 * done / job.total_rows) if job.total_rows else 0,
+            running=job.status == ImportJob.Status.QUEUED,
+        ),
+    )

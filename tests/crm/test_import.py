@@ -1,0 +1,271 @@
+"""Contact imports from other systems' CSV files, as staff use them and as files go wrong."""
+
+import contextlib
+import datetime
+
+import pytest
+from auditlog.models import LogEntry
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
+
+from crm import roles, services
+from crm.imports import ImportFileError, guess_mapping, parse
+from crm.models import Contact, ImportJob, Membership, Organisation
+from tests.conftest import make_staff, signed_in_with_second_factor
+from tests.factories import ContactFactory
+
+pytestmark = pytest.mark.django_db
+
+WEBROPOL = (
+    "Etunimi;Sukunimi;Sähköposti;Puhelin;Kotikunta;Organisaatio;Y-tunnus;Tehtävänimike\r\n"
+    "Aino;Äijälä;aino@example.com;040 123 4567;Jyväskylä;Jyväskylän Yliopisto;0245872-8;Tutkija\r\n"
+    "Öljy;Ölander;olli@example.com;+358 50 765 4321;091;;;\r\n"
+)
+
+
+def _upload(client, text, name="webropol.csv", encoding="utf-8-sig"):
+    response = client.post(
+        "/admin/crm/contact/import/",
+        {"file": SimpleUploadedFile(name, text.encode(encoding), "text/csv")},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return ImportJob.objects.latest("pk"), response["Location"]
+
+
+def _mapping_post(job, **extra):
+    data = {f"column_{i}": t for i, t in job.mapping.items()}
+    return {**data, **extra}
+
+
+@pytest.fixture
+def sales(client):
+    user = make_staff(roles.SALES)
+    signed_in_with_second_factor(client, user)
+    client.user = user
+    return client
+
+
+@pytest.fixture
+def confirm(sales, django_capture_on_commit_callbacks):
+    """Press Import; the queued task runs when the request's transaction commits, as in life."""
+
+    def press(location, data):
+        with django_capture_on_commit_callbacks(execute=True):
+            return sales.post(location, data, follow=True)
+
+    return press
+
+
+# --- Reading files -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("encoding", "text"),
+    [
+        ("utf-8-sig", WEBROPOL),
+        ("cp1252", WEBROPOL),
+        ("utf-8", WEBROPOL.replace(";", ",")),
+    ],
+)
+def test_the_dialects_finnish_offices_produce_are_read(encoding, text):
+    parsed = parse(text.encode(encoding))
+
+    assert parsed.header[1] == "Sukunimi"
+    assert parsed.rows[0][1] == "Äijälä" and parsed.rows[1][0] == "Öljy"
+    assert guess_mapping(parsed.header) == {
+        "0": "first_name",
+        "1": "last_name",
+        "2": "email",
+        "3": "phone",
+        "4": "municipality",
+        "5": "organisation_name",
+        "6": "business_id",
+        "7": "job_title",
+    }
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"", b"\x00\x01PK\x03\x04 binary", b"Etunimi;Sukunimi\r\n", "x" * 10 and b"\xff\xfe\x00a"],
+)
+def test_unreadable_files_get_a_clear_error(raw):
+    with pytest.raises(ImportFileError):
+        parse(raw)
+
+
+@given(st.binary(max_size=300))
+def test_any_bytes_are_read_or_refused_clearly(raw):
+    with contextlib.suppress(ImportFileError):
+        parse(raw)
+
+
+# --- The flow in the admin -----------------------------------------------------------------
+
+
+def test_upload_preview_and_import(sales, confirm):
+    existing = ContactFactory(email="olli@example.com", first_name="Olli", source="staff")
+
+    job, location = _upload(sales, WEBROPOL)
+    preview = sales.get(location)
+    assert preview.status_code == 200
+    assert preview.context["valid"] == 2 and preview.context["error_rows"] == 0
+
+    response = confirm(location, _mapping_post(job, **{"import": "1"}))
+    assert response.status_code == 200
+
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE
+    assert (job.created_count, job.updated_count) == (1, 1)
+    assert bytes(job.content) == b""  # the file is gone once imported
+    aino = Contact.objects.get(email="aino@example.com")
+    assert (aino.last_name, str(aino.phone), aino.municipality.code) == (
+        "Äijälä",
+        "+358401234567",
+        "179",
+    )
+    assert (aino.source, aino.source_detail) == ("import", "webropol.csv")
+    role = Membership.objects.get(contact=aino)
+    assert (role.organisation.business_id, role.job_title) == ("0245872-8", "Tutkija")
+    existing.refresh_from_db()
+    assert existing.first_name == "Öljy" and existing.source == "staff"  # updated, not duplicated
+    assert Contact.objects.count() == 2
+    entry = LogEntry.objects.get_for_object(existing).get(action=LogEntry.Action.UPDATE)
+    assert entry.actor == sales.user
+    assert entry.changes_dict["first_name"] == ["Olli", "Öljy"]
+    assert entry.additional_data["file"] == "webropol.csv"
+
+
+BAD = (
+    "first_name,last_name,email,phone,business_id,organisation\n"
+    "Hyvä,Rivi,hyva@example.com,0401234567,,\n"
+    "Huono,Sposti,ei-sahkoposti,,,\n"
+    "Väärä,Y-tunnus,vy@example.com,,1234567-8,Oy\n"
+    "Outo,Numero,on@example.com,12,,\n"
+    "Hetu,131052-308T,hetu@example.com,,,\n"
+    "Tupla,Rivi,HYVA@example.com,,,\n"
+)
+
+
+def test_every_bad_row_is_listed_and_nothing_is_imported(sales):
+    job, location = _upload(sales, BAD, encoding="utf-8")
+
+    preview = sales.get(location)
+    errors = {(row, str(field)) for row, field, _message in preview.context["errors"]}
+    assert errors == {
+        (3, "sähköposti"),
+        (4, "Y-tunnus"),
+        (5, "puhelin"),
+        (6, "sukunimi"),
+        (7, "sähköposti"),
+    }
+    assert "Sisältää suomalaisen henkilötunnuksen" in preview.content.decode()
+
+    refused = sales.post(location, _mapping_post(job, **{"import": "1"}), follow=True)
+
+    assert "5 riviä on virheellisiä" in refused.content.decode()
+    assert not Contact.objects.exists()
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.UPLOADED
+
+
+def test_skipping_bad_rows_imports_only_the_good_ones(sales, confirm):
+    job, location = _upload(sales, BAD, encoding="utf-8")
+
+    confirm(location, _mapping_post(job, skip_invalid="on", **{"import": "1"}))
+
+    job.refresh_from_db()
+    assert (job.status, job.created_count, job.skipped_count) == ("done", 1, 5)
+    assert list(Contact.objects.values_list("email", flat=True)) == ["hyva@example.com"]
+
+
+def test_a_mapping_must_name_the_names_and_use_a_field_once(sales):
+    job, location = _upload(sales, WEBROPOL)
+    data = _mapping_post(job, preview="1")
+    data["column_1"] = "first_name"  # last name column mapped as first name too
+
+    response = sales.post(location, data)
+
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert not Contact.objects.exists()
+
+
+def test_a_failure_half_way_leaves_the_register_as_it_was(sales, confirm, monkeypatch):
+    job, location = _upload(sales, WEBROPOL)
+    original = services._ImportWriter._write_memberships
+
+    def fail(self, *args):
+        original(self, *args)
+        raise RuntimeError("database connection lost")
+
+    monkeypatch.setattr(services._ImportWriter, "_write_memberships", fail)
+
+    confirm(location, _mapping_post(job, **{"import": "1"}))
+
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED
+    assert "mitään ei tuotu" in job.failure
+    assert not Contact.objects.exists() and not Organisation.objects.exists()
+    assert not LogEntry.objects.filter(action=LogEntry.Action.CREATE).exists()
+
+
+def test_a_task_delivered_twice_imports_once(sales, confirm):
+    job, location = _upload(sales, WEBROPOL)
+    confirm(location, _mapping_post(job, **{"import": "1"}))
+
+    assert services.import_run(job_id=job.pk) is None
+    assert Contact.objects.count() == 2
+
+
+def test_a_large_file_runs_as_a_job_and_shows_its_progress(
+    sales, django_capture_on_commit_callbacks
+):
+    rows = "".join(f"Etu{i};Suku{i};p{i}@example.com\r\n" for i in range(2500))
+    job, location = _upload(sales, "Etunimi;Sukunimi;Sähköposti\r\n" + rows)
+
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        sales.post(location, _mapping_post(job, **{"import": "1"}))
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.QUEUED and len(queued) == 1
+    waiting = sales.get(location)
+    assert waiting.context["running"] and b'http-equiv="refresh"' in waiting.content
+
+    queued[0]()  # the worker runs the task
+
+    job.refresh_from_db()
+    assert (job.status, job.created_count) == ("done", 2500)
+    assert sales.get(location).context["done"] == 2500
+
+
+def test_only_roles_with_the_import_permission_can_import(client):
+    signed_in_with_second_factor(client, make_staff(roles.SUPPORT))
+
+    assert client.get("/admin/crm/contact/import/").status_code == 403
+
+
+def test_an_import_is_visible_only_to_its_uploader(sales, client):
+    _job, location = _upload(sales, WEBROPOL)
+    sales.logout()
+    signed_in_with_second_factor(client, make_staff(roles.MARKETING, username="other"))
+
+    assert client.get(location).status_code == 404
+
+
+def test_cancelling_removes_the_file(sales):
+    job, location = _upload(sales, WEBROPOL)
+
+    sales.post(location, _mapping_post(job, cancel="1"))
+
+    job.refresh_from_db()
+    assert job.status == "cancelled" and bytes(job.content) == b""
+
+
+def test_forgotten_files_are_purged_after_seven_days(sales):
+    job, _location = _upload(sales, WEBROPOL)
+
+    assert services.import_jobs_purge(now=timezone.now() + datetime.timedelta(days=6)) == 0
+    assert services.import_jobs_purge(now=timezone.now() + datetime.timedelta(days=8)) == 1
+    job.refresh_from_db()
+    assert bytes(job.content) == b""
