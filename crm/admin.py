@@ -9,10 +9,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from . import imports_admin, services
+from . import imports_admin, merge_views, services
 from .audit import log_access
 from .models import (
     ApiClient,
@@ -23,7 +23,7 @@ from .models import (
     Municipality,
     Organisation,
 )
-from .selectors import contact_search
+from .selectors import contact_duplicates, contact_search
 
 
 class IndustrySectionFilter(admin.SimpleListFilter):
@@ -155,7 +155,15 @@ class ContactAdmin(admin.ModelAdmin):
     show_full_result_count = False
     list_per_page = 50
     autocomplete_fields = ["municipality"]
-    readonly_fields = ["source", "source_detail", "collected_at", "created_at", "updated_at"]
+    readonly_fields = [
+        "source",
+        "source_detail",
+        "collected_at",
+        "created_at",
+        "updated_at",
+        "possible_duplicates",
+    ]
+    actions = ["merge_contacts"]
     fieldsets = [
         (None, {"fields": [("first_name", "last_name"), ("email", "phone")]}),
         (
@@ -170,8 +178,43 @@ class ContactAdmin(admin.ModelAdmin):
             _("Where the data came from"),
             {"fields": [("source", "source_detail"), "collected_at", ("created_at", "updated_at")]},
         ),
+        (_("Possible duplicates"), {"fields": ["possible_duplicates"]}),
     ]
     inlines = [MembershipInline, NewMembershipInline, InteractionInline]
+
+    @admin.display(description=_("possible duplicates"))
+    def possible_duplicates(self, obj):
+        if obj is None or obj.pk is None:
+            return "–"
+        others = contact_duplicates(obj)
+        if not others:
+            return _("None found.")
+        changelist = reverse("admin:crm_contact_changelist")
+        return format_html_join(
+            ", ",
+            '<a href="{}">{}</a> (<a href="{}?merge={}&amp;into={}">{}</a>)',
+            (
+                (
+                    reverse("admin:crm_contact_change", args=[o.pk]),
+                    f"{o} <{o.email}>" if o.email else str(o),
+                    changelist,
+                    o.pk,
+                    obj.pk,
+                    _("merge into this one"),
+                )
+                for o in others
+            ),
+        )
+
+    @admin.action(description=_("Merge the two selected contacts"), permissions=["change"])
+    def merge_contacts(self, request, queryset):
+        people = list(queryset.order_by("pk")[:3])
+        if len(people) != 2:
+            self.message_user(
+                request, _("Select exactly two contacts to merge."), level=messages.ERROR
+            )
+            return None
+        return merge_views.confirm(request, self, people)
 
     def get_search_results(self, request, queryset, search_term):
         return contact_search(queryset, search_term), False
@@ -182,6 +225,11 @@ class ContactAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         own = [
+            path(
+                "merge/",
+                self.admin_site.admin_view(merge_views.merge_view),
+                name="crm_contact_merge",
+            ),
             path(
                 "import/",
                 self.admin_site.admin_view(imports_admin.upload_view),

@@ -426,3 +426,33 @@ class ImportJob(models.Model):
 
     def __str__(self):
         return self.file_name
+
+
+class ContactMerge(models.Model):
+    """A duplicate that was merged into ``survivor``: what it held and where it came from.
+
+    The merged row is gone, but its provenance and values stay answerable (to the person, in an
+    access request; to the DPO, in the audit trail, which keeps its entries under its old id).
+    """
+
+    survivor = models.ForeignKey(
+        Contact, verbose_name=_("kept contact"), on_delete=models.CASCADE, related_name="merges"
+    )
+    merged_contact_id = models.BigIntegerField(_("merged contact's id"))
+    merged_values = models.JSONField(_("merged contact's data"))
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("merged by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    merged_at = models.DateTimeField(_("merged"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("merged duplicate")
+        verbose_name_plural = _("merged duplicates")
+        ordering = ["-merged_at"]
+
+    def __str__(self):
+        return f"#{self.merged_contact_id} → {self.survivor}"

@@ -14,6 +14,7 @@ from privacy.policy import ACCOUNTABILITY, CUSTOMER_RELATIONSHIP, WHILE_CUSTOMER
 from .models import (
     ApiClient,
     Contact,
+    ContactMerge,
     ImportJob,
     Industry,
     Interaction,
@@ -202,5 +203,27 @@ declare(
         "failure": not_personal("why the job failed, without row contents"),
         "created_at": not_personal("bookkeeping of the row"),
         "finished_at": not_personal("bookkeeping of the row"),
+    },
+)
+
+declare(
+    ContactMerge,
+    subject="survivor",
+    fields={
+        "survivor": subject_link(),
+        "merged_contact_id": not_personal("the id of a row that no longer exists"),
+        "merged_values": personal(
+            Category.RECORD,
+            purpose=ACCOUNTABILITY,
+            retention=WITH_THE_RECORD,
+            erasure=Erasure.delete_row(),
+        ),
+        "merged_by": not_personal("the staff member who merged"),
+        "merged_at": personal(
+            Category.RECORD,
+            purpose=ACCOUNTABILITY,
+            retention=WITH_THE_RECORD,
+            erasure=Erasure.delete_row(),
+        ),
     },
 )

@@ -56,3 +56,43 @@ def contact_search(queryset: QuerySet[Contact], term: str) -> QuerySet[Contact]:
     for word in term.split():
         queryset = queryset.filter(Q(first_name__istartswith=word) | Q(last_name__istartswith=word))
     return queryset
+
+
+def _folded(text: str) -> str:
+    """'  Mäki-Kärkkäinen ' -> 'maki-karkkainen': systems without ä and ö write it so."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return " ".join(
+        "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split()
+    )
+
+
+def contact_duplicates(contact: Contact, *, limit: int = 10) -> list[Contact]:
+    """Other contacts that are probably the same person.
+
+    The same email as someone's own and the other's work address, the same phone number, or the
+    same name (ignoring case and ä/ö/å written without dots) in the same organisation. A fixed
+    number of queries, each on an index or within one organisation's people.
+    """
+    ids: set[int] = set()
+    emails = {contact.email} | {
+        e for e in contact.memberships.values_list("work_email", flat=True) if e
+    }
+    emails.discard("")
+    if emails:
+        ids |= set(Contact.objects.filter(email__in=emails).values_list("pk", flat=True))
+        ids |= set(
+            Membership.objects.filter(work_email__in=emails).values_list("contact_id", flat=True)
+        )
+    if contact.phone:
+        ids |= set(Contact.objects.filter(phone=contact.phone).values_list("pk", flat=True))
+    name = (_folded(contact.first_name), _folded(contact.last_name))
+    colleagues = (
+        Membership.objects.filter(organisation__in=contact.memberships.values("organisation"))
+        .exclude(contact=contact)
+        .values_list("contact_id", "contact__first_name", "contact__last_name")
+    )
+    ids |= {pk for pk, first, last in colleagues if (_folded(first), _folded(last)) == name}
+    ids.discard(contact.pk)
+    return list(Contact.objects.filter(pk__in=ids).order_by("pk")[:limit])

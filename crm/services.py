@@ -13,7 +13,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import ApiClient, Contact, ImportJob, Interaction, Membership, Organisation
+from .models import (
+    ApiClient,
+    Contact,
+    ContactMerge,
+    ImportJob,
+    Interaction,
+    Membership,
+    Organisation,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -480,3 +488,107 @@ def import_jobs_purge(*, now=None) -> int:
         .exclude(content=b"")
         .update(content=b"", status=ImportJob.Status.CANCELLED, finished_at=now)
     )
+
+
+# --- Duplicates -----------------------------------------------------------------------------
+
+MERGE_FILLED_FIELDS = [
+    "email",
+    "phone",
+    "street_address",
+    "postal_code",
+    "post_office",
+    "municipality",
+    "nationality",
+]
+
+
+@transaction.atomic
+def contact_merge(*, survivor: Contact, duplicate: Contact, actor) -> Contact:
+    """Merge ``duplicate`` into ``survivor`` and remove it.
+
+    Everything that points to the duplicate (roles, interactions, and whatever later issues
+    attach to a person) is moved to the survivor; the survivor's empty fields are filled from the
+    duplicate; the duplicate's values and provenance are kept in a ContactMerge row, and the
+    audit trail records the merge on both ids.
+    """
+    from django.core.exceptions import ValidationError
+    from django.forms.models import model_to_dict
+
+    if survivor.pk == duplicate.pk:
+        raise ValidationError(_("A contact cannot be merged into itself."))
+    survivor = Contact.objects.select_for_update().get(pk=survivor.pk)
+    duplicate = Contact.objects.select_for_update().get(pk=duplicate.pk)
+
+    snapshot = {
+        k: (None if v is None else str(v))
+        for k, v in model_to_dict(duplicate, exclude=["id"]).items()
+    }
+    snapshot.update(
+        source=duplicate.source,
+        source_detail=duplicate.source_detail,
+        collected_at=duplicate.collected_at.isoformat() if duplicate.collected_at else None,
+        created_at=duplicate.created_at.isoformat() if duplicate.created_at else None,
+    )
+    filled = {}
+    for name in MERGE_FILLED_FIELDS:
+        if not getattr(survivor, name) and getattr(duplicate, name):
+            filled[name] = getattr(duplicate, name)
+    email_to_move = filled.get("email")
+    if email_to_move:
+        # The unique email must leave the duplicate before the survivor can take it.
+        Contact.objects.filter(pk=duplicate.pk).update(email="")
+
+    # Every relation to a person moves, including those of models added later.
+    for relation in Contact._meta.related_objects:
+        if relation.one_to_many and relation.related_model is not ContactMerge:
+            relation.related_model._base_manager.filter(**{relation.field.name: duplicate}).update(
+                **{relation.field.name: survivor}
+            )
+    ContactMerge.objects.filter(survivor=duplicate).update(survivor=survivor)
+    _merge_roles_in_the_same_organisation(survivor)
+
+    ContactMerge.objects.create(
+        survivor=survivor,
+        merged_contact_id=duplicate.pk,
+        merged_values=snapshot,
+        merged_by=actor,
+    )
+    for name, value in filled.items():
+        setattr(survivor, name, value)
+    survivor.full_clean()
+    survivor.save()
+    _log_merge(survivor=survivor, duplicate_pk=duplicate.pk, actor=actor, filled=filled)
+    duplicate.delete()
+    return survivor
+
+
+def _log_merge(*, survivor, duplicate_pk, actor, filled) -> None:
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    LogEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(Contact),
+        object_pk=str(survivor.pk),
+        object_id=survivor.pk,
+        object_repr=str(survivor)[:200],
+        action=LogEntry.Action.UPDATE,
+        changes={"merged_from": [None, str(duplicate_pk)]}
+        | {name: [None, str(value)] for name, value in filled.items()},
+        actor=actor,
+        additional_data={"merged_from": duplicate_pk},
+    )
+
+
+def _merge_roles_in_the_same_organisation(contact: Contact) -> None:
+    by_organisation: dict[int, Membership] = {}
+    for role in contact.memberships.order_by("pk"):
+        kept = by_organisation.get(role.organisation_id)
+        if kept is None:
+            by_organisation[role.organisation_id] = role
+            continue
+        for name in ("job_title", "work_email", "work_phone", "start_date", "end_date"):
+            if not getattr(kept, name) and getattr(role, name):
+                setattr(kept, name, getattr(role, name))
+        kept.save()
+        role.delete()

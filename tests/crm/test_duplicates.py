@@ -1,0 +1,133 @@
+"""Finding and merging duplicate people without losing their history or provenance."""
+
+import pytest
+from auditlog.models import LogEntry
+from django.core.exceptions import ValidationError
+
+from crm import roles, services
+from crm.models import Contact, ContactMerge, Interaction, Membership
+from crm.selectors import contact_duplicates
+from privacy.selectors import personal_data_for_contact
+from tests.conftest import make_staff, signed_in_with_second_factor
+from tests.factories import ContactFactory, MembershipFactory, OrganisationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_same_person_is_found_by_email_phone_or_name_in_the_same_organisation():
+    org = OrganisationFactory()
+    person = ContactFactory(
+        first_name="Päivi", last_name="Mäkelä", email="paivi@koti.fi", phone="+358401111111"
+    )
+    MembershipFactory(contact=person, organisation=org)
+    by_work_email = ContactFactory(email="other@example.com")
+    MembershipFactory(contact=by_work_email, work_email="paivi@koti.fi")
+    by_phone = ContactFactory(phone="+358401111111")
+    by_name = ContactFactory(first_name="Paivi", last_name="Makela")  # no dots, same organisation
+    MembershipFactory(contact=by_name, organisation=org)
+    namesake_elsewhere = ContactFactory(first_name="Päivi", last_name="Mäkelä")
+    MembershipFactory(contact=namesake_elsewhere)
+
+    found = contact_duplicates(person)
+
+    assert {c.pk for c in found} == {by_work_email.pk, by_phone.pk, by_name.pk}
+
+
+def test_merging_moves_everything_fills_gaps_and_keeps_provenance():
+    actor = make_staff(roles.SALES)
+    org = OrganisationFactory()
+    keep = ContactFactory(first_name="Päivi", email="paivi@example.com", phone="", source="staff")
+    MembershipFactory(contact=keep, organisation=org, job_title="")
+    gone = ContactFactory(
+        first_name="Paivi",
+        email="p.makela@example.com",
+        phone="+358402222222",
+        source="import",
+        source_detail="webropol.csv",
+    )
+    MembershipFactory(contact=gone, organisation=org, job_title="Rehtori")
+    MembershipFactory(contact=gone)
+    Interaction.objects.create(contact=gone, kind="call", summary="Soitti kurssista")
+    gone_pk = gone.pk
+
+    services.contact_merge(survivor=keep, duplicate=gone, actor=actor)
+
+    keep.refresh_from_db()
+    assert not Contact.objects.filter(pk=gone_pk).exists()
+    assert keep.email == "paivi@example.com" and str(keep.phone) == "+358402222222"
+    roles_kept = Membership.objects.filter(contact=keep)
+    assert roles_kept.count() == 2  # the two roles in one organisation became one
+    assert roles_kept.get(organisation=org).job_title == "Rehtori"
+    assert Interaction.objects.get().contact == keep
+    merge = ContactMerge.objects.get()
+    assert merge.merged_contact_id == gone_pk and merge.merged_by == actor
+    assert merge.merged_values["source_detail"] == "webropol.csv"
+    assert merge.merged_values["email"] == "p.makela@example.com"
+    # The person's access answer includes what the merged record held.
+    assert any(r.model_label == "crm.ContactMerge" for r in personal_data_for_contact(keep))
+    # The audit trail has the merge on the kept record and the removal under the old id.
+    assert LogEntry.objects.filter(
+        object_pk=str(keep.pk), additional_data__merged_from=gone_pk
+    ).exists()
+    assert LogEntry.objects.filter(object_pk=str(gone_pk), action=LogEntry.Action.DELETE).exists()
+
+
+def test_the_survivor_takes_the_duplicates_email_when_it_has_none():
+    keep = ContactFactory(email="")
+    gone = ContactFactory(email="only@example.com")
+
+    services.contact_merge(survivor=keep, duplicate=gone, actor=None)
+
+    keep.refresh_from_db()
+    assert keep.email == "only@example.com"
+
+
+def test_a_contact_is_not_merged_into_itself():
+    person = ContactFactory()
+
+    with pytest.raises(ValidationError):
+        services.contact_merge(survivor=person, duplicate=person, actor=None)
+    assert Contact.objects.filter(pk=person.pk).exists()
+
+
+def test_merging_in_the_admin(client):
+    signed_in_with_second_factor(client, make_staff(roles.SALES))
+    keep, gone = ContactFactory(), ContactFactory()
+
+    page = client.post(
+        "/admin/crm/contact/",
+        {"action": "merge_contacts", "_selected_action": [keep.pk, gone.pk]},
+    )
+    assert page.status_code == 200
+    assert "admin/crm/contact/merge.html" in [t.name for t in page.templates]
+
+    response = client.post(
+        "/admin/crm/contact/merge/",
+        {"survivor": keep.pk, "contact": [keep.pk, gone.pk]},
+    )
+
+    assert response.status_code == 302
+    assert list(Contact.objects.values_list("pk", flat=True)) == [keep.pk]
+
+
+def test_roles_that_cannot_change_contacts_cannot_merge(client):
+    signed_in_with_second_factor(client, make_staff(roles.MARKETING))
+    keep, gone = ContactFactory(), ContactFactory()
+
+    response = client.post(
+        "/admin/crm/contact/merge/", {"survivor": keep.pk, "contact": [keep.pk, gone.pk]}
+    )
+
+    assert response.status_code == 403
+    assert Contact.objects.count() == 2
+
+
+def test_the_contact_page_lists_possible_duplicates(client):
+    signed_in_with_second_factor(client, make_staff(roles.SUPPORT))
+    person = ContactFactory(phone="+358403333333")
+    twin = ContactFactory(phone="+358403333333", first_name="Kaksonen")
+
+    page = client.get(f"/admin/crm/contact/{person.pk}/change/").content.decode()
+
+    assert f"/admin/crm/contact/{twin.pk}/change/" in page
+    assert f"merge={twin.pk}&amp;into={person.pk}" in page
