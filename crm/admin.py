@@ -92,7 +92,8 @@ class MembershipInline(ReadOnlyInline):
     verbose_name_plural = _("roles in organisations")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("organisation")
+        # The contact too: each row's title is str(membership), which names both.
+        return super().get_queryset(request).select_related("organisation", "contact")
 
 
 class NewMembershipInline(admin.TabularInline):
@@ -116,7 +117,7 @@ class InteractionInline(ReadOnlyInline):
     ordering = ["-occurred_at", "-pk"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("staff", "organisation")
+        return super().get_queryset(request).select_related("staff", "organisation", "contact")
 
 
 class ContactOrganisationInline(ReadOnlyInline):
@@ -126,7 +127,7 @@ class ContactOrganisationInline(ReadOnlyInline):
     verbose_name_plural = _("contact persons")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("contact")
+        return super().get_queryset(request).select_related("contact", "organisation")
 
 
 @admin.register(Contact)
