@@ -48,6 +48,7 @@ def main() -> int:
     recreate_database(admin_url, name)
     os.environ["DATABASE_URL"] = bench_url
     os.environ.setdefault("SECRET_KEY", "bench-only-" + "b" * 50)
+    os.environ["SECURE_SSL_REDIRECT"] = "false"  # the test client speaks plain HTTP
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     # Measure the code, not the broker: tasks run in-process here.
     os.environ.pop("REDIS_URL", None)
@@ -59,12 +60,30 @@ def main() -> int:
     django.setup()
     call_command("migrate", verbosity=0)
 
+    from django.conf import settings
+
+    # Admin pages are measured through Django's test client: plain static file names (nothing
+    # is collected here) and the client's host name.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+
     from bench import figures
+    from bench.foundation import grow_to
 
     for module in figures.MODULES:
         importlib.import_module(module)
-    results = []
-    for measure in figures.registered():
+    results, previous = [], 0
+    for size in figures.STAGES:
+        print(f"… seeding {size:,} contacts", file=sys.stderr, flush=True)
+        results.extend(grow_to(size, previous))
+        previous = size
+        for measure in figures.staged():
+            print(f"… {measure.__name__} at {size:,}", file=sys.stderr, flush=True)
+            results.extend(measure(size))
+    for measure in figures.final():
         print(f"… {measure.__name__}", file=sys.stderr, flush=True)
         results.extend(measure())
 

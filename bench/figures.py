@@ -1,20 +1,24 @@
-"""The benchmark's figures: each is a function that measures one thing and returns a Figure.
+"""The benchmark's figures.
 
-Add a figure by decorating a function with ``@figure`` in a module listed in ``MODULES``. Figures
-run in the order they are registered, against one database seeded by the first ones.
+The data set grows in stages (``STAGES``: 1,000 then 100,000 demo contacts). A function
+decorated ``@at_each_size`` runs once per stage and receives the size; one decorated ``@figure``
+runs once, after the last stage. Each returns a list of Figures. Add figures in a module listed
+in ``MODULES``.
 """
 
 from __future__ import annotations
 
+import statistics
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 
-from django.db import connection
+from django.db import connection, reset_queries
 from django.test.utils import CaptureQueriesContext
 
-MODULES = ["bench.foundation"]
+MODULES = ["bench.foundation", "bench.crm"]
+STAGES = [1_000, 100_000]
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,10 @@ def at_most(target: float) -> Goal:
     return Goal("<=", target)
 
 
+def exactly(target: float) -> Goal:
+    return Goal("==", target)
+
+
 @dataclass(frozen=True)
 class Figure:
     name: str
@@ -63,16 +71,26 @@ def measured(name: str, value: float, unit: str, goal: Goal | None = None) -> Fi
     )
 
 
-_registry: list[Callable[[], list[Figure]]] = []
+_staged: list[Callable[[int], list[Figure]]] = []
+_final: list[Callable[[], list[Figure]]] = []
 
 
-def figure(fn: Callable[[], list[Figure]]) -> Callable[[], list[Figure]]:
-    _registry.append(fn)
+def at_each_size(fn: Callable[[int], list[Figure]]) -> Callable[[int], list[Figure]]:
+    _staged.append(fn)
     return fn
 
 
-def registered() -> list[Callable[[], list[Figure]]]:
-    return list(_registry)
+def figure(fn: Callable[[], list[Figure]]) -> Callable[[], list[Figure]]:
+    _final.append(fn)
+    return fn
+
+
+def staged() -> list[Callable[[int], list[Figure]]]:
+    return list(_staged)
+
+
+def final() -> list[Callable[[], list[Figure]]]:
+    return list(_final)
 
 
 @contextmanager
@@ -84,7 +102,18 @@ def stopwatch():
     end.append(time.perf_counter())
 
 
-@contextmanager
-def query_counter():
+def timed(fn: Callable[[], object], *, repeat: int = 20, warmup: int = 2) -> tuple[float, int]:
+    """(median milliseconds, queries of one run) of calling ``fn``."""
+    for _ in range(warmup):
+        fn()
+    # A request empties the query log when it starts; start from an empty log so that the
+    # captured slice is the request's queries.
+    reset_queries()
     with CaptureQueriesContext(connection) as ctx:
-        yield ctx
+        fn()
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples), len(ctx.captured_queries)

@@ -9,7 +9,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.urls import path, reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from . import imports_admin, merge_views, services
@@ -39,7 +42,19 @@ class IndustrySectionFilter(admin.SimpleListFilter):
         return queryset
 
 
-class MunicipalityFilter(admin.SimpleListFilter):
+class DropdownFilter(admin.SimpleListFilter):
+    """A filter with many choices, shown as a select that submits without JavaScript."""
+
+    template = "admin/crm/dropdown_filter.html"
+
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        self.other_params = [
+            (k, v) for k, v in request.GET.items() if k not in (self.parameter_name, "p")
+        ]
+
+
+class MunicipalityFilter(DropdownFilter):
     title = _("municipality")
     parameter_name = "municipality"
 
@@ -111,13 +126,27 @@ class NewMembershipInline(admin.TabularInline):
         return super().get_queryset(request).none()
 
 
-class InteractionInline(ReadOnlyInline):
-    model = Interaction
-    fields = ["occurred_at", "kind", "summary", "staff", "organisation"]
-    ordering = ["-occurred_at", "-pk"]
+RECENT_INTERACTIONS = 50
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("staff", "organisation", "contact")
+
+class ContactFilter(OrganisationFilter):
+    """Interactions of one person; reached from the person's page."""
+
+    title = _("contact")
+    parameter_name = "contact"
+
+    def lookups(self, request, model_admin):
+        value = self.value()
+        if value and value.isdigit():
+            contact = Contact.objects.filter(pk=value).first()
+            if contact:
+                return [(value, str(contact))]
+        return []
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(contact_id=self.value())
+        return queryset
 
 
 class ContactOrganisationInline(ReadOnlyInline):
@@ -163,6 +192,7 @@ class ContactAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
         "possible_duplicates",
+        "recent_interactions",
     ]
     actions = ["merge_contacts"]
     fieldsets = [
@@ -179,9 +209,64 @@ class ContactAdmin(admin.ModelAdmin):
             _("Where the data came from"),
             {"fields": [("source", "source_detail"), "collected_at", ("created_at", "updated_at")]},
         ),
+        (_("Interactions"), {"fields": ["recent_interactions"]}),
         (_("Possible duplicates"), {"fields": ["possible_duplicates"]}),
     ]
-    inlines = [MembershipInline, NewMembershipInline, InteractionInline]
+    inlines = [MembershipInline, NewMembershipInline]
+
+    @admin.display(description=_("latest interactions"))
+    def recent_interactions(self, obj):
+        """The latest ones as a plain table: one query and fast to render at any count."""
+        if obj is None or obj.pk is None:
+            return "–"
+        latest = list(
+            obj.interactions.select_related("staff").order_by("-occurred_at", "-pk")[
+                : RECENT_INTERACTIONS + 1
+            ]
+        )
+        links = format_html(
+            '<a href="{}?contact={}">{}</a> · <a href="{}?contact={}">{}</a>',
+            reverse("admin:crm_interaction_changelist"),
+            obj.pk,
+            _("all interactions"),
+            reverse("admin:crm_interaction_add"),
+            obj.pk,
+            _("add an interaction"),
+        )
+        if not latest:
+            return format_html("{}<p>{}</p>", _("None yet."), links)
+        rows = format_html_join(
+            "",
+            '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>',
+            (
+                (
+                    reverse("admin:crm_interaction_change", args=[i.pk]),
+                    date_format(localtime(i.occurred_at), "SHORT_DATETIME_FORMAT"),
+                    i.get_kind_display(),
+                    Truncator(i.summary).chars(120),
+                    i.staff or "",
+                )
+                for i in latest[:RECENT_INTERACTIONS]
+            ),
+        )
+        more = (
+            format_html(
+                "<p>{}</p>", _("Only the latest %(n)d are shown.") % {"n": RECENT_INTERACTIONS}
+            )
+            if len(latest) > RECENT_INTERACTIONS
+            else ""
+        )
+        return format_html(
+            '<table class="recent-interactions"><thead><tr><th>{}</th><th>{}</th><th>{}</th>'
+            "<th>{}</th></tr></thead><tbody>{}</tbody></table>{}<p>{}</p>",
+            _("when"),
+            _("kind"),
+            _("summary"),
+            _("staff member"),
+            rows,
+            more,
+            links,
+        )
 
     @admin.display(description=_("possible duplicates"))
     def possible_duplicates(self, obj):
@@ -318,7 +403,7 @@ class MembershipAdmin(admin.ModelAdmin):
 class InteractionAdmin(admin.ModelAdmin):
     list_display = ["occurred_at", "kind", "contact", "organisation", "staff"]
     list_select_related = ["contact", "organisation", "staff"]
-    list_filter = ["kind", "occurred_at"]
+    list_filter = ["kind", "occurred_at", ContactFilter]
     date_hierarchy = "occurred_at"
     show_full_result_count = False
     autocomplete_fields = ["contact", "organisation"]

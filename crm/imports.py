@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from phonenumber_field.phonenumber import PhoneNumber
 from stdnum.fi import ytunnus
 
 from .models import Contact, Municipality
@@ -104,6 +105,12 @@ _LANGUAGES = {
     "english": "en",
     "engelska": "en",
 }
+
+
+def _as_phone_number(number: phonenumbers.PhoneNumber) -> PhoneNumber:
+    phone = PhoneNumber()
+    phone.merge_from(number)
+    return phone
 
 
 class ImportFileError(Exception):
@@ -203,6 +210,8 @@ class Validator:
             for key in (m.code, m.name_fi.lower(), m.name_sv.lower()):
                 self.municipalities.setdefault(key, m)
         self.seen_emails: dict[str, int] = {}
+        self.max_lengths = {f.name: f.max_length for f in Contact._meta.fields if f.max_length}
+        self.max_lengths.update(organisation_name=200, job_title=200)
 
     def row(self, number: int, cells: list[str], mapping: dict[str, str]) -> RowResult:
         result = RowResult(number)
@@ -256,7 +265,8 @@ class Validator:
                 number = None
             if number is None or not phonenumbers.is_valid_number(number):
                 raise ValidationError(_("Enter a valid phone number."))
-            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+            # Parsed once: the model field stores a PhoneNumber without parsing it again.
+            return _as_phone_number(number)
         if target == "postal_code":
             if not re.fullmatch(r"\d{5}", value):
                 raise ValidationError(_("Enter a Finnish postal code of five digits."))

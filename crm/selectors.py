@@ -12,6 +12,7 @@ from .models import Contact, Membership
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 _PHONE = re.compile(r"^\+?\d{6,15}$")
+NAME_MATCH_LIMIT = 5_000
 
 
 def _as_phone(term: str) -> str | None:
@@ -53,9 +54,20 @@ def contact_search(queryset: QuerySet[Contact], term: str) -> QuerySet[Contact]:
         ids |= {*Membership.objects.filter(work_phone=phone).values_list("contact_id", flat=True)}
     if ids is not None:
         return queryset.filter(pk__in=ids)
+    condition = Q()
     for word in term.split():
-        queryset = queryset.filter(Q(first_name__istartswith=word) | Q(last_name__istartswith=word))
-    return queryset
+        condition &= Q(first_name__istartswith=word) | Q(last_name__istartswith=word)
+    # Matching ids first, unordered, lets PostgreSQL use the name prefix indexes; ordering only
+    # the matches keeps it from walking the whole register in name order. A prefix so short that
+    # it matches thousands of people falls back to filtering the ordered list.
+    matching = list(
+        Contact.objects.filter(condition)
+        .order_by()
+        .values_list("pk", flat=True)[: NAME_MATCH_LIMIT + 1]
+    )
+    if len(matching) <= NAME_MATCH_LIMIT:
+        return queryset.filter(pk__in=matching)
+    return queryset.filter(condition)
 
 
 def _folded(text: str) -> str:

@@ -337,6 +337,22 @@ class _ImportWriter:
     def _shown(value):
         return None if value is None else str(value)
 
+    @staticmethod
+    def _stored(obj, name):
+        """The value as stored, without loading a related row (the municipality's code)."""
+        field = obj._meta.get_field(name)
+        if field.is_relation:
+            related_id = getattr(obj, field.attname)
+            return None if related_id is None else str(related_id)
+        value = getattr(obj, name)
+        return None if value in (None, "") else str(value)
+
+    @staticmethod
+    def _stored_value(value):
+        if hasattr(value, "_meta"):
+            return str(value.pk)
+        return None if value in (None, "") else str(value)
+
     def write(self, rows: list[dict], contact_fields, membership_fields) -> None:
         entries = []
         emails = [r["email"] for r in rows if r.get("email")]
@@ -356,9 +372,9 @@ class _ImportWriter:
                 new_people.append(person)
             else:
                 diff = {
-                    f: [self._shown(getattr(person, f)), self._shown(v)]
+                    f: [self._stored(person, f), self._stored_value(v)]
                     for f, v in values.items()
-                    if getattr(person, f) != v
+                    if self._stored(person, f) != self._stored_value(v)
                 }
                 if diff:
                     for f in diff:

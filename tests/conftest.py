@@ -70,17 +70,9 @@ def make_staff(role: str | None = None, *, username: str | None = None, totp: bo
 
 def signed_in_with_second_factor(client, user):
     """Sign in as allauth does after the password and the TOTP code (the tests' shortcut)."""
-    import time
+    from config.testing import sign_in_with_second_factor
 
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    session = client.session
-    session["account_authentication_methods_user"] = str(user.pk)
-    session["account_authentication_methods"] = [
-        {"method": "password", "at": time.time(), "username": user.username},
-        {"method": "mfa", "at": time.time(), "type": "totp"},
-    ]
-    session.save()
-    return client
+    return sign_in_with_second_factor(client, user)
 
 
 @pytest.fixture

@@ -43,14 +43,18 @@ def test_a_busy_persons_page_stays_within_15_queries(staff):
     assert busy == empty
 
 
-@pytest.mark.parametrize("search", ["", "?q=virtanen", "?q=someone%40example.com", "?q=0401234567"])
+@pytest.mark.parametrize(
+    "search", ["", "?q=virtanen", "?q=someone%40example.com", "?q=040%20123%204567"]
+)
 def test_the_contact_list_costs_the_same_at_any_size(staff, search):
+    # The person searched for is there at both sizes (an empty result costs less).
+    ContactFactory(last_name="Virtanen", email="someone@example.com", phone="+358401234567")
     for _ in range(3):
         MembershipFactory()
     small = _queries(staff, f"/admin/crm/contact/{search}")
 
     for _ in range(60):
-        MembershipFactory()
+        MembershipFactory(contact__last_name="Virtanen")
     large = _queries(staff, f"/admin/crm/contact/{search}")
 
     assert small == large
