@@ -44,17 +44,7 @@ TARGETS = {
     "work_email": gettext_lazy("work email"),
     "work_phone": gettext_lazy("work phone"),
 }
-CONTACT_FIELDS = [
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "street_address",
-    "postal_code",
-    "post_office",
-    "municipality",
-    "preferred_language",
-]
+CONTACT_FIELDS = [t for t in TARGETS if t in {f.name for f in Contact._meta.fields}]
 MEMBERSHIP_FIELDS = ["job_title", "work_email", "work_phone"]
 
 # Header names as survey tools, enrolment systems and people write them (lower case, no spaces).

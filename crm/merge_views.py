@@ -11,20 +11,12 @@ from config.access import staff_permission
 from . import services
 from .models import Contact
 
-COMPARED = [
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "street_address",
-    "postal_code",
-    "post_office",
-    "municipality",
-    "subject_category",
-    "source",
-    "source_detail",
-    "collected_at",
-]
+
+def _compared_fields() -> list[str]:
+    """Everything personal the two records hold, as the declarations list it."""
+    from privacy.declarations import registry
+
+    return list(registry.get(Contact).personal_fields())
 
 
 def confirm(request, model_admin, people, survivor_pk=None):
@@ -36,7 +28,7 @@ def confirm(request, model_admin, people, survivor_pk=None):
                 for p in people
             ],
         )
-        for name in COMPARED
+        for name in _compared_fields()
     ]
     counts = [(p.memberships.count(), p.interactions.count()) for p in people]
     return TemplateResponse(

@@ -508,15 +508,18 @@ def import_jobs_purge(*, now=None) -> int:
 
 # --- Duplicates -----------------------------------------------------------------------------
 
-MERGE_FILLED_FIELDS = [
-    "email",
-    "phone",
-    "street_address",
-    "postal_code",
-    "post_office",
-    "municipality",
-    "nationality",
-]
+
+def _merge_filled_fields() -> list[str]:
+    """A kept record's empty identity and contact fields are filled from the merged one; which
+    fields those are is read from the declarations."""
+    from privacy.declarations import Category, registry
+
+    declaration = registry.get(Contact)
+    return [
+        name
+        for name, d in declaration.personal_fields().items()
+        if d.category in (Category.IDENTITY, Category.CONTACT)
+    ]
 
 
 @transaction.atomic
@@ -547,7 +550,7 @@ def contact_merge(*, survivor: Contact, duplicate: Contact, actor) -> Contact:
         created_at=duplicate.created_at.isoformat() if duplicate.created_at else None,
     )
     filled = {}
-    for name in MERGE_FILLED_FIELDS:
+    for name in _merge_filled_fields():
         if not getattr(survivor, name) and getattr(duplicate, name):
             filled[name] = getattr(duplicate, name)
     email_to_move = filled.get("email")
