@@ -9,6 +9,7 @@ import importlib
 import json
 import os
 import sys
+import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -49,6 +50,7 @@ def main() -> int:
     os.environ["DATABASE_URL"] = bench_url
     os.environ.setdefault("SECRET_KEY", "bench-only-" + "b" * 50)
     os.environ["SECURE_SSL_REDIRECT"] = "false"  # the test client speaks plain HTTP
+    os.environ.setdefault("STATIC_ROOT", tempfile.mkdtemp(prefix="rekisteri-bench-static-"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     # Measure the code, not the broker: tasks run in-process here.
     os.environ.pop("REDIS_URL", None)

@@ -12,13 +12,30 @@ def public(view):
     return view
 
 
-def staff_permission(perm: str):
-    """Staff with ``perm`` only (403 otherwise); for staff pages outside a ModelAdmin's own."""
+def staff_permission(*perms: str):
+    """Staff with all of ``perms`` only (403 otherwise); for staff pages outside a ModelAdmin's."""
     from django.contrib.auth.decorators import permission_required
 
     def decorate(view):
-        view = permission_required(perm, raise_exception=True)(view)
-        view.access = f"permission {perm}"
+        view = permission_required(perms, raise_exception=True)(view)
+        view.access = f"permissions {', '.join(perms)}"
         return view
 
     return decorate
+
+
+def client_address(request) -> str | None:
+    """The client's address for the audit trail.
+
+    Behind TRUSTED_PROXY_COUNT proxies the client is that many entries from the right of
+    X-Forwarded-For; anything further left was written by the client and proves nothing.
+    """
+    from django.conf import settings
+
+    proxies = settings.ALLAUTH_TRUSTED_PROXY_COUNT
+    if proxies:
+        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        hops = [h for h in hops if h]
+        if len(hops) >= proxies:
+            return hops[-proxies]
+    return request.META.get("REMOTE_ADDR")

@@ -71,7 +71,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "config.staff_auth.StaffTwoFactorMiddleware",
     # Sets the actor and the remote address of every audit entry written during the request.
-    "auditlog.middleware.AuditlogMiddleware",
+    "config.middleware.AuditlogMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

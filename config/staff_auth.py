@@ -42,14 +42,16 @@ class StaffTwoFactorMiddleware:
             user is not None
             and user.is_authenticated
             and user.is_staff
-            and request.path.startswith(STAFF_PREFIXES)
+            and request.path_info.startswith(STAFF_PREFIXES)
         ):
             if not is_mfa_enabled(user, [Authenticator.Type.TOTP]):
                 messages.warning(
                     request,
                     _("Staff pages need two-factor authentication. Set up an authenticator app."),
                 )
-                return redirect(f"{reverse('mfa_activate_totp')}?next={request.path}")
+                return redirect(
+                    f"{reverse('mfa_activate_totp')}?{urlencode({'next': request.path})}"
+                )
             if not session_used_second_factor(request, user):
                 logout(request)
                 messages.info(request, _("Sign in again with your authenticator code."))

@@ -7,6 +7,8 @@ crm.services, and opening a person's page is written to the audit trail.
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
 from django.db.models import Count
 from django.urls import path, reverse
 from django.utils.formats import date_format
@@ -292,7 +294,10 @@ class ContactAdmin(admin.ModelAdmin):
             ),
         )
 
-    @admin.action(description=_("Merge the two selected contacts"), permissions=["change"])
+    def has_merge_permission(self, request):
+        return request.user.has_perm("crm.merge_contacts")
+
+    @admin.action(description=_("Merge the two selected contacts"), permissions=["merge"])
     def merge_contacts(self, request, queryset):
         people = list(queryset.order_by("pk")[:3])
         if len(people) != 2:
@@ -495,6 +500,10 @@ class ApiClientAdmin(admin.ModelAdmin):
         fields = ["name", "scopes", "is_active"]
         return fields + (["last_used_at", "created_at"] if obj else [])
 
+    def get_readonly_fields(self, request, obj=None):
+        # The name is in every audit entry the client wrote; it does not change afterwards.
+        return [*self.readonly_fields, "name"] if obj else self.readonly_fields
+
     def has_delete_permission(self, request, obj=None):
         return False  # revoke by deactivating: the audit trail keeps naming the client
 
@@ -516,3 +525,23 @@ class ApiClientAdmin(admin.ModelAdmin):
                 token,
             ),
         )
+
+
+class StaffUserAdmin(UserAdmin):
+    """Administrators manage staff accounts and their roles, but only a superuser can grant
+    superuser status or single permissions, or change a superuser."""
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += ["is_superuser", "user_permissions", "last_login", "date_joined"]
+        return fields
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+
+admin.site.unregister(User)
+admin.site.register(User, StaffUserAdmin)

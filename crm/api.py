@@ -23,6 +23,8 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from config.access import client_address
+
 from . import services
 from .audit import audit_actor
 from .models import (
@@ -248,7 +250,19 @@ class OrganisationSerializer(ModelValidatingSerializer):
         return services.organisation_save(organisation=instance)
 
 
-class MembershipSerializer(ModelValidatingSerializer):
+class BelongsToPersonSerializer(ModelValidatingSerializer):
+    """A row about a person: whose row it is cannot be changed afterwards."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None:
+            for name in ("contact", "organisation"):
+                if name in fields:
+                    fields[name].read_only = True
+        return fields
+
+
+class MembershipSerializer(BelongsToPersonSerializer):
     class Meta:
         model = Membership
         fields = [
@@ -266,7 +280,7 @@ class MembershipSerializer(ModelValidatingSerializer):
         return services.membership_save(membership=instance)
 
 
-class InteractionSerializer(ModelValidatingSerializer):
+class InteractionSerializer(BelongsToPersonSerializer):
     class Meta:
         model = Interaction
         fields = [
@@ -303,6 +317,15 @@ class ApiViewSet(
     mixins.ListModelMixin,
     viewsets.GenericViewSet,
 ):
+    """Shared rules of the ingestion endpoints.
+
+    * A client that may write but not read gets back only the new row's id: a web form's token
+      must not become a way to read the register.
+    * Every read of rows about people writes one access entry per person (``people_of``).
+    * Writes run with the client's service user as the audit actor: AuditlogMiddleware runs
+      before DRF has authenticated the token.
+    """
+
     authentication_classes = [ApiClientAuthentication]
     permission_classes = [HasScope]
     throttle_classes = [ApiClientThrottle]
@@ -310,14 +333,51 @@ class ApiViewSet(
     scope_resource = ""
     access = "api-client scopes"  # for the access test: every view states who may use it
 
-    # AuditlogMiddleware runs before DRF has authenticated the token, so the client's service
-    # user is put in the audit context here, around every write.
+    def people_of(self, rows) -> list:
+        """The people the given rows are about (for the access log)."""
+        return [row.contact for row in rows]
+
+    def _may_read(self) -> bool:
+        return self.request.auth.has_scope(f"{self.scope_resource}:read")
+
+    def create(self, request, *args, **kwargs):
+        return self._without_data_unless_readable(super().create(request, *args, **kwargs))
+
+    def update(self, request, *args, **kwargs):
+        return self._without_data_unless_readable(super().update(request, *args, **kwargs))
+
+    def _without_data_unless_readable(self, response):
+        if not self._may_read() and isinstance(response.data, dict) and "id" in response.data:
+            response.data = {"id": response.data["id"]}
+        return response
+
+    def get_object(self):
+        if self.request.method in ("PUT", "PATCH") and not self._may_read():
+            raise exceptions.PermissionDenied(
+                _("Changing a row needs the read scope too: the answer shows the row.")
+            )
+        return super().get_object()
+
+    def paginate_queryset(self, queryset):
+        self._page = super().paginate_queryset(queryset)
+        return self._page
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        _log_reads(request, self.people_of(getattr(self, "_page", None) or []))
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        row = self.get_object()
+        _log_reads(request, self.people_of([row]))
+        return Response(self.get_serializer(row).data)
+
     def perform_create(self, serializer):
-        with audit_actor(self.request.user, remote_addr=self.request.META.get("REMOTE_ADDR")):
+        with audit_actor(self.request.user, remote_addr=client_address(self.request)):
             serializer.save()
 
     def perform_update(self, serializer):
-        with audit_actor(self.request.user, remote_addr=self.request.META.get("REMOTE_ADDR")):
+        with audit_actor(self.request.user, remote_addr=client_address(self.request)):
             serializer.save()
 
 
@@ -351,7 +411,7 @@ def _log_reads(request, people) -> None:
                 object_repr=str(person)[:200],
                 action=LogEntry.Action.ACCESS,
                 actor=request.user,
-                remote_addr=request.META.get("REMOTE_ADDR"),
+                remote_addr=client_address(request),
                 additional_data={"api_client": request.auth.name},
             )
             for person in people
@@ -374,19 +434,8 @@ class ContactViewSet(ApiViewSet):
             queryset = _updated_since(self.request, queryset)
         return queryset
 
-    def list(self, request, *args, **kwargs):
-        response = super().list(request, *args, **kwargs)
-        _log_reads(request, getattr(self, "_page", []))
-        return response
-
-    def paginate_queryset(self, queryset):
-        self._page = super().paginate_queryset(queryset)
-        return self._page
-
-    def retrieve(self, request, *args, **kwargs):
-        person = self.get_object()
-        _log_reads(request, [person])
-        return Response(self.get_serializer(person).data)
+    def people_of(self, rows):
+        return list(rows)
 
 
 @extend_schema_view(list=extend_schema(parameters=[UPDATED_SINCE]))
@@ -401,14 +450,17 @@ class OrganisationViewSet(ApiViewSet):
             queryset = _updated_since(self.request, queryset)
         return queryset
 
+    def people_of(self, rows):
+        return []  # organisations are legal persons
+
 
 class MembershipViewSet(ApiViewSet):
     serializer_class = MembershipSerializer
     scope_resource = "memberships"
-    queryset = Membership.objects.all()
+    queryset = Membership.objects.select_related("contact")
 
 
 class InteractionViewSet(ApiViewSet):
     serializer_class = InteractionSerializer
     scope_resource = "interactions"
-    queryset = Interaction.objects.all()
+    queryset = Interaction.objects.select_related("contact")

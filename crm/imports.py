@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from phonenumber_field.phonenumber import PhoneNumber
 from stdnum.fi import ytunnus
 
-from .models import Contact, Municipality
+from .models import Contact, Membership, Municipality, Organisation
 from .validators import find_personal_identity_codes
 
 MAX_BYTES = 50 * 1024 * 1024
@@ -201,7 +201,10 @@ class Validator:
                 self.municipalities.setdefault(key, m)
         self.seen_emails: dict[str, int] = {}
         self.max_lengths = {f.name: f.max_length for f in Contact._meta.fields if f.max_length}
-        self.max_lengths.update(organisation_name=200, job_title=200)
+        self.max_lengths.update(
+            {f.name: f.max_length for f in Membership._meta.fields if f.max_length}
+        )
+        self.max_lengths.update(organisation_name=Organisation._meta.get_field("name").max_length)
 
     def row(self, number: int, cells: list[str], mapping: dict[str, str]) -> RowResult:
         result = RowResult(number)
@@ -240,10 +243,9 @@ class Validator:
     def clean(self, target: str, value: str):
         if not value:
             return ""
-        limits = {f.name: f.max_length for f in Contact._meta.fields if f.max_length}
-        limits.update(organisation_name=200, job_title=200)
-        if target in limits and len(value) > limits[target]:
-            raise ValidationError(_("At most %(max)d characters.") % {"max": limits[target]})
+        limit = self.max_lengths.get(target)
+        if limit and len(value) > limit:
+            raise ValidationError(_("At most %(max)d characters.") % {"max": limit})
         if target in ("email", "work_email"):
             value = value.lower()
             validate_email(value)

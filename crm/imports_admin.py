@@ -1,7 +1,8 @@
 """The staff screens of a contact import: upload, map the columns, preview, confirm, follow.
 
-Each view needs the crm.import_contacts permission; a job (which holds an uploaded file of
-personal data) is visible only to the person who uploaded it.
+Each view needs the crm.import_contacts permission and the rights an import uses (adding and
+changing contacts); a job (which holds an uploaded file of personal data) is visible only to the
+person who uploaded it.
 """
 
 from django.contrib import admin, messages
@@ -14,7 +15,7 @@ from config.access import staff_permission
 
 from . import services
 from .forms import ImportMappingForm, ImportUploadForm
-from .imports import TARGETS, ImportFileError
+from .imports import MAX_BYTES, TARGETS, ImportFileError
 from .models import ImportJob
 
 PREVIEW_ROWS = 10
@@ -25,11 +26,17 @@ def _context(request, **extra):
     return {**admin.site.each_context(request), "opts": ImportJob._meta, **extra}
 
 
-@staff_permission("crm.import_contacts")
+IMPORT_PERMISSIONS = ("crm.import_contacts", "crm.add_contact", "crm.change_contact")
+
+
+@staff_permission(*IMPORT_PERMISSIONS)
 def upload_view(request):
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        if upload.size > MAX_BYTES:  # before reading it into memory
+            form.add_error("file", _("The file is larger than 50 MB. Split it into smaller files."))
+            return _upload_page(request, form)
         try:
             job = services.import_upload(
                 uploaded_by=request.user, file_name=upload.name, raw=upload.read()
@@ -38,6 +45,10 @@ def upload_view(request):
             form.add_error("file", str(error))
         else:
             return redirect("admin:crm_contact_import_job", job_id=job.pk)
+    return _upload_page(request, form)
+
+
+def _upload_page(request, form):
     recent = ImportJob.objects.filter(uploaded_by=request.user).defer("content")[:10]
     return TemplateResponse(
         request,
@@ -46,7 +57,7 @@ def upload_view(request):
     )
 
 
-@staff_permission("crm.import_contacts")
+@staff_permission(*IMPORT_PERMISSIONS)
 def job_view(request, job_id):
     job = get_object_or_404(ImportJob, pk=job_id, uploaded_by=request.user)
     if job.status != ImportJob.Status.UPLOADED:

@@ -19,6 +19,11 @@ def _compared_fields() -> list[str]:
     return list(registry.get(Contact).personal_fields())
 
 
+def _as_id(value) -> int:
+    """A row id from a form, or 0 (which matches nothing and answers 404), never a 500."""
+    return int(value) if value and str(value).isdigit() else 0
+
+
 def confirm(request, model_admin, people, survivor_pk=None):
     rows = [
         (
@@ -45,12 +50,12 @@ def confirm(request, model_admin, people, survivor_pk=None):
     )
 
 
-@staff_permission("crm.change_contact")
+@staff_permission("crm.merge_contacts", "crm.change_contact")
 def merge_view(request):
     from django.contrib import admin
 
     if request.method == "POST":
-        survivor = get_object_or_404(Contact, pk=request.POST.get("survivor"))
+        survivor = get_object_or_404(Contact, pk=_as_id(request.POST.get("survivor")))
         ids = {int(i) for i in request.POST.getlist("contact") if i.isdigit()}
         if len(ids) != 2 or survivor.pk not in ids:
             messages.error(request, _("Select exactly two contacts to merge."))
@@ -69,8 +74,8 @@ def merge_view(request):
         )
         return redirect("admin:crm_contact_change", survivor.pk)
     people = [
-        get_object_or_404(Contact, pk=request.GET.get("into", "")),
-        get_object_or_404(Contact, pk=request.GET.get("merge", "")),
+        get_object_or_404(Contact, pk=_as_id(request.GET.get("into"))),
+        get_object_or_404(Contact, pk=_as_id(request.GET.get("merge"))),
     ]
     if people[0].pk == people[1].pk:
         return redirect("admin:crm_contact_change", people[0].pk)

@@ -221,7 +221,10 @@ class Contact(models.Model):
     class Meta:
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
-        permissions = [("import_contacts", _("Can import contacts from a file"))]
+        permissions = [
+            ("import_contacts", _("Can import contacts from a file")),
+            ("merge_contacts", _("Can merge duplicate contacts")),
+        ]
         ordering = ["last_name", "first_name", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -325,9 +328,13 @@ class Interaction(models.Model):
     )
     summary = models.TextField(_("summary"), validators=text_validators)
     transcript = models.TextField(_("chat transcript"), blank=True, validators=text_validators)
-    browser = models.CharField(_("browser"), max_length=200, blank=True)
-    operating_system = models.CharField(_("operating system"), max_length=200, blank=True)
-    referrer = models.CharField(_("referring page"), max_length=500, blank=True)
+    browser = models.CharField(_("browser"), max_length=200, blank=True, validators=text_validators)
+    operating_system = models.CharField(
+        _("operating system"), max_length=200, blank=True, validators=text_validators
+    )
+    referrer = models.CharField(
+        _("referring page"), max_length=500, blank=True, validators=text_validators
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -386,7 +387,7 @@ class _ImportWriter:
         Contact.objects.bulk_create(new_people, batch_size=IMPORT_BATCH)
         if changed_people:
             Contact.objects.bulk_update(
-                [p for p, _ in changed_people], [*changed_fields, "updated_at"], batch_size=500
+                [p for p, _diff in changed_people], [*changed_fields, "updated_at"], batch_size=500
             )
         entries += [
             self._entry(
@@ -413,15 +414,25 @@ class _ImportWriter:
         by_business_id = {
             o.business_id: o
             for o in Organisation.objects.filter(
-                business_id__in={r["business_id"] for r, _ in with_org if r.get("business_id")}
+                business_id__in={
+                    r["business_id"] for r, _person in with_org if r.get("business_id")
+                }
             )
         }
-        by_name = {
-            o.name.lower(): o
-            for o in Organisation.objects.filter(
-                name__in={r["organisation_name"] for r, _ in with_org if not r.get("business_id")}
+        # Names match whatever their case ("ACME OY" is "Acme Oy"); the oldest row wins.
+        by_name = {}
+        for o in (
+            Organisation.objects.annotate(lower_name=Lower("name"))
+            .filter(
+                lower_name__in={
+                    r["organisation_name"].lower()
+                    for r, _person in with_org
+                    if not r.get("business_id")
+                }
             )
-        }
+            .order_by("-pk")
+        ):
+            by_name[o.name.lower()] = o
         new_orgs = {}
         for row, _person in with_org:
             bid, name = row.get("business_id", ""), row["organisation_name"]
@@ -470,7 +481,7 @@ class _ImportWriter:
         Membership.objects.bulk_create(new_roles, batch_size=IMPORT_BATCH)
         if changed_roles:
             Membership.objects.bulk_update(
-                [r for r, _ in changed_roles], list(fields), batch_size=500
+                [r for r, _diff in changed_roles], list(fields), batch_size=500
             )
         entries += [
             self._entry(
@@ -600,14 +611,17 @@ def _log_merge(*, survivor, duplicate_pk, actor, filled) -> None:
 
 
 def _merge_roles_in_the_same_organisation(contact: Contact) -> None:
+    """Two current roles in one organisation are the same role recorded twice: keep one and fill
+    its gaps. Ended roles are history and stay as they are."""
     by_organisation: dict[int, Membership] = {}
-    for role in contact.memberships.order_by("pk"):
+    for role in contact.memberships.filter(end_date__isnull=True).order_by("pk"):
         kept = by_organisation.get(role.organisation_id)
         if kept is None:
             by_organisation[role.organisation_id] = role
             continue
-        for name in ("job_title", "work_email", "work_phone", "start_date", "end_date"):
+        for name in ("job_title", "work_email", "work_phone", "start_date"):
             if not getattr(kept, name) and getattr(role, name):
                 setattr(kept, name, getattr(role, name))
+        kept.full_clean()
         kept.save()
         role.delete()

@@ -309,3 +309,57 @@ def test_random_payloads_never_cause_a_server_error(payload):
         LogEntry.objects.all().delete()
         client.delete()
         client.user.delete()
+
+
+# --- A token must not do more than its scopes say (review findings) ----------------------------
+
+
+def test_a_write_only_client_learns_nothing_but_the_new_id():
+    api, _ = _client(scopes=["contacts:write"])
+    someone = ContactFactory(first_name="Salainen")
+
+    created = api.post("/api/v1/contacts/", _person(), format="json")
+    patched = api.patch(f"/api/v1/contacts/{someone.pk}/", {}, format="json")
+
+    assert created.status_code == 201 and set(created.json()) == {"id"}
+    assert patched.status_code == 403
+    assert "Salainen" not in patched.content.decode()
+
+
+def test_an_interaction_cannot_be_moved_to_another_person():
+    api, _ = _client()
+    owner, other = ContactFactory(), ContactFactory()
+    note = Interaction.objects.create(contact=owner, kind="note", summary="Alkuperäinen")
+
+    api.patch(
+        f"/api/v1/interactions/{note.pk}/", {"contact": other.pk, "summary": "X"}, format="json"
+    )
+
+    note.refresh_from_db()
+    assert note.contact == owner
+
+
+def test_reading_roles_and_interactions_is_logged_for_the_person():
+    api, client = _client()
+    person = ContactFactory()
+    Interaction.objects.create(contact=person, kind="chat", summary="Chat", transcript="Hei!")
+
+    api.get("/api/v1/interactions/")
+
+    entry = LogEntry.objects.get(action=LogEntry.Action.ACCESS, actor=client.user)
+    assert entry.object_pk == str(person.pk)
+
+
+def test_the_audit_address_is_not_taken_from_a_spoofed_header(settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    api, client = _client()
+    ContactFactory()
+
+    api.get(
+        "/api/v1/contacts/",
+        HTTP_X_FORWARDED_FOR="203.0.113.66, 198.51.100.7",
+        REMOTE_ADDR="10.0.0.2",
+    )
+
+    entry = LogEntry.objects.get(action=LogEntry.Action.ACCESS, actor=client.user)
+    assert entry.remote_addr == "198.51.100.7"  # the proxy's view, not the client's claim

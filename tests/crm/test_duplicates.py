@@ -110,8 +110,9 @@ def test_merging_in_the_admin(client):
     assert list(Contact.objects.values_list("pk", flat=True)) == [keep.pk]
 
 
-def test_roles_that_cannot_change_contacts_cannot_merge(client):
-    signed_in_with_second_factor(client, make_staff(roles.MARKETING))
+@pytest.mark.parametrize("role", [roles.MARKETING, roles.SUPPORT, roles.EVENT_ORGANISER, roles.DPO])
+def test_only_sales_and_administrators_merge(client, role):
+    signed_in_with_second_factor(client, make_staff(role))
     keep, gone = ContactFactory(), ContactFactory()
 
     response = client.post(
@@ -131,3 +132,29 @@ def test_the_contact_page_lists_possible_duplicates(client):
 
     assert f"/admin/crm/contact/{twin.pk}/change/" in page
     assert f"merge={twin.pk}&amp;into={person.pk}" in page
+
+
+def test_an_ended_role_is_history_and_is_not_merged_away():
+    import datetime
+
+    org = OrganisationFactory()
+    keep, gone = ContactFactory(), ContactFactory()
+    MembershipFactory(contact=keep, organisation=org, end_date=None, start_date=None)
+    MembershipFactory(
+        contact=gone,
+        organisation=org,
+        start_date=datetime.date(2019, 1, 1),
+        end_date=datetime.date(2020, 1, 1),
+    )
+
+    services.contact_merge(survivor=keep, duplicate=gone, actor=None)
+
+    assert keep.memberships.count() == 2
+    assert keep.memberships.filter(end_date__isnull=True).count() == 1
+
+
+@pytest.mark.parametrize("query", ["?into=abc&merge=1", "?into=1&merge=", "?into=-1&merge=2"])
+def test_bad_ids_in_the_merge_page_are_a_404_not_a_crash(client, query):
+    signed_in_with_second_factor(client, make_staff(roles.SALES))
+
+    assert client.get(f"/admin/crm/contact/merge/{query}").status_code == 404

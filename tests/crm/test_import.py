@@ -239,16 +239,23 @@ def test_a_large_file_runs_as_a_job_and_shows_its_progress(
     assert sales.get(location).context["done"] == 2500
 
 
-def test_only_roles_with_the_import_permission_can_import(client):
-    signed_in_with_second_factor(client, make_staff(roles.SUPPORT))
+@pytest.mark.parametrize("role", [roles.SUPPORT, roles.MARKETING, roles.DPO, roles.EVENT_ORGANISER])
+def test_only_roles_that_may_add_and_change_contacts_and_import_can_import(client, role):
+    signed_in_with_second_factor(client, make_staff(role))
 
     assert client.get("/admin/crm/contact/import/").status_code == 403
+    response = client.post(
+        "/admin/crm/contact/import/",
+        {"file": SimpleUploadedFile("x.csv", WEBROPOL.encode(), "text/csv")},
+    )
+    assert response.status_code == 403
+    assert not ImportJob.objects.exists()
 
 
 def test_an_import_is_visible_only_to_its_uploader(sales, client):
     _job, location = _upload(sales, WEBROPOL)
     sales.logout()
-    signed_in_with_second_factor(client, make_staff(roles.MARKETING, username="other"))
+    signed_in_with_second_factor(client, make_staff(roles.SALES, username="other"))
 
     assert client.get(location).status_code == 404
 
@@ -269,3 +276,28 @@ def test_forgotten_files_are_purged_after_seven_days(sales):
     assert services.import_jobs_purge(now=timezone.now() + datetime.timedelta(days=8)) == 1
     job.refresh_from_db()
     assert bytes(job.content) == b""
+
+
+def test_organisations_match_whatever_the_case_of_their_name(sales, confirm):
+    existing = Organisation.objects.create(name="Acme Oy")
+    job, location = _upload(
+        sales, "Etunimi;Sukunimi;Organisaatio\r\nAino;Aalto;ACME OY\r\n", encoding="utf-8"
+    )
+
+    confirm(location, _mapping_post(job, **{"import": "1"}))
+
+    assert Organisation.objects.count() == 1
+    assert Membership.objects.get().organisation == existing
+
+
+def test_an_overlong_work_email_is_a_row_error_not_a_failed_import(sales):
+    long_email = "a" * 250 + "@example.com"
+    _job, location = _upload(
+        sales,
+        f"Etunimi;Sukunimi;Työsähköposti\r\nAino;Aalto;{long_email}\r\n",
+        encoding="utf-8",
+    )
+
+    preview = sales.get(location)
+
+    assert preview.context["error_rows"] == 1

@@ -18,6 +18,8 @@ pytestmark = pytest.mark.django_db
 # v = view, a = add, c = change, d = delete
 EXPECTED = {
     roles.SALES: {
+        "import": "yes",
+        "merge": "yes",
         "contact": "vac",
         "organisation": "vac",
         "interaction": "vac",
@@ -25,6 +27,8 @@ EXPECTED = {
         "user": "",
     },
     roles.MARKETING: {
+        "import": "",
+        "merge": "",
         "contact": "v",
         "organisation": "v",
         "interaction": "",
@@ -32,6 +36,8 @@ EXPECTED = {
         "user": "",
     },
     roles.EVENT_ORGANISER: {
+        "import": "",
+        "merge": "",
         "contact": "vac",
         "organisation": "v",
         "interaction": "",
@@ -39,6 +45,8 @@ EXPECTED = {
         "user": "",
     },
     roles.SUPPORT: {
+        "import": "",
+        "merge": "",
         "contact": "vc",
         "organisation": "v",
         "interaction": "vac",
@@ -46,6 +54,8 @@ EXPECTED = {
         "user": "",
     },
     roles.DPO: {
+        "import": "",
+        "merge": "",
         "contact": "v",
         "organisation": "v",
         "interaction": "v",
@@ -53,6 +63,8 @@ EXPECTED = {
         "user": "",
     },
     roles.ADMINISTRATOR: {
+        "import": "yes",
+        "merge": "yes",
         "contact": "vac",
         "organisation": "vacd",
         "interaction": "vacd",
@@ -100,6 +112,10 @@ def test_each_role_can_do_exactly_what_the_readme_says(client, role):
         if client.get(_url(model, "delete", obj)).status_code == 200:
             can += "d"
         seen[key] = can
+    a, b = ContactFactory(), ContactFactory()
+    seen["import"] = "yes" if client.get("/admin/crm/contact/import/").status_code == 200 else ""
+    merge_page = client.get(f"/admin/crm/contact/merge/?into={a.pk}&merge={b.pk}")
+    seen["merge"] = "yes" if merge_page.status_code == 200 else ""
 
     assert seen == EXPECTED[role]
 
@@ -123,3 +139,37 @@ def test_nobody_deletes_a_contact_in_the_admin(admin_client):
     signed_in_with_second_factor(admin_client, superuser)
 
     assert admin_client.get(_url(Contact, "delete", contact)).status_code == 403
+
+
+def test_an_administrator_cannot_make_anyone_a_superuser(client):
+    from tests.conftest import make_staff, signed_in_with_second_factor
+
+    admin_user = make_staff(roles.ADMINISTRATOR)
+    signed_in_with_second_factor(client, admin_user)
+    page = client.get(f"/admin/auth/user/{admin_user.pk}/change/")
+    form = page.context["adminform"].form
+
+    assert "is_superuser" not in form.fields and "user_permissions" not in form.fields
+    client.post(
+        f"/admin/auth/user/{admin_user.pk}/change/",
+        {
+            "username": admin_user.username,
+            "is_active": "on",
+            "is_staff": "on",
+            "is_superuser": "on",
+            "groups": [g.pk for g in admin_user.groups.all()],
+        },
+    )
+    admin_user.refresh_from_db()
+    assert not admin_user.is_superuser
+
+
+def test_an_administrator_cannot_change_a_superuser(client):
+    from tests.conftest import make_staff, signed_in_with_second_factor
+
+    root = get_user_model().objects.create_superuser("root", "root@example.com", None)
+    signed_in_with_second_factor(client, make_staff(roles.ADMINISTRATOR))
+
+    page = client.get(f"/admin/auth/user/{root.pk}/change/")
+
+    assert page.status_code == 200 and not page.context["has_change_permission"]
