@@ -101,3 +101,10 @@ def test_after_repeated_wrong_passwords_even_the_right_one_is_refused(client):
     assert response.status_code == 200  # the form again, not the next step
     assert "/2fa/" not in response.get("Location", "")
     assert "_auth_user_id" not in client.session
+
+
+def test_the_sign_in_page_offers_no_sign_up(client):
+    page = client.get("/accounts/login/").content.decode()
+
+    assert "/accounts/signup/" not in page
+    assert "Henkilökunnan kirjautuminen" in page  # in Finnish, the default
