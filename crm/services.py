@@ -14,6 +14,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import bulk
 from .models import (
     ApiClient,
     Contact,
@@ -384,7 +385,7 @@ class _ImportWriter:
                     changed_fields |= diff.keys()
                     changed_people.append((person, diff))
             row_person.append((row, person))
-        Contact.objects.bulk_create(new_people, batch_size=IMPORT_BATCH)
+        bulk.insert(Contact, new_people, ids=True)
         if changed_people:
             Contact.objects.bulk_update(
                 [p for p, _diff in changed_people], [*changed_fields, "updated_at"], batch_size=500
@@ -403,7 +404,7 @@ class _ImportWriter:
             for p, diff in changed_people
         ]
         entries += self._write_memberships(row_person, membership_fields)
-        self.LogEntry.objects.bulk_create(entries, batch_size=IMPORT_BATCH)
+        bulk.insert(self.LogEntry, entries)
         self.created += len(new_people)
         self.updated += len(changed_people)
 
@@ -445,7 +446,7 @@ class _ImportWriter:
                 new_orgs[bid] = Organisation(name=name, business_id=bid)
             elif not bid and name.lower() not in by_name and name.lower() not in new_orgs:
                 new_orgs[name.lower()] = Organisation(name=name)
-        Organisation.objects.bulk_create(new_orgs.values(), batch_size=IMPORT_BATCH)
+        bulk.insert(Organisation, list(new_orgs.values()), ids=True)
         by_business_id.update({o.business_id: o for o in new_orgs.values() if o.business_id})
         by_name.update({o.name.lower(): o for o in new_orgs.values() if not o.business_id})
 
@@ -478,7 +479,7 @@ class _ImportWriter:
                         setattr(role, f, values[f])
                     fields |= diff.keys()
                     changed_roles.append((role, diff))
-        Membership.objects.bulk_create(new_roles, batch_size=IMPORT_BATCH)
+        bulk.insert(Membership, new_roles, ids=True)
         if changed_roles:
             Membership.objects.bulk_update(
                 [r for r, _diff in changed_roles], list(fields), batch_size=500
