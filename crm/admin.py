@@ -18,7 +18,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from . import imports_admin, merge_views, services
-from .audit import log_access
+from .audit import log_access, log_access_many
 from .models import (
     ApiClient,
     Contact,
@@ -339,7 +339,11 @@ class ContactAdmin(admin.ModelAdmin):
             **(extra_context or {}),
             "can_import": request.user.has_perm("crm.import_contacts"),
         }
-        return super().changelist_view(request, extra_context)
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:
+            log_access_many(request, changelist.result_list)  # the people this page shows
+        return response
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
@@ -430,6 +434,20 @@ class InteractionAdmin(admin.ModelAdmin):
     def get_search_results(self, request, queryset, search_term):
         contacts = contact_search(Contact.objects.all(), search_term)
         return queryset.filter(contact__in=contacts), False
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:
+            log_access_many(request, [i.contact for i in changelist.result_list])
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        interaction = getattr(response, "context_data", {}).get("original")
+        if request.method == "GET" and interaction is not None:
+            log_access_many(request, [interaction.contact])
+        return response
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)

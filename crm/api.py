@@ -8,8 +8,6 @@ access entries, one per person returned.
 
 from __future__ import annotations
 
-from auditlog.models import LogEntry
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.utils.dateparse import parse_datetime
@@ -26,7 +24,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from config.access import client_address
 
 from . import services
-from .audit import audit_actor
+from .audit import audit_actor, log_access_many
 from .models import (
     ApiClient,
     Contact,
@@ -398,25 +396,8 @@ def _updated_since(request, queryset):
 
 
 def _log_reads(request, people) -> None:
-    """One access entry per person an integration read, written in one query."""
-    if not people:
-        return
-    content_type = ContentType.objects.get_for_model(Contact)
-    LogEntry.objects.bulk_create(
-        [
-            LogEntry(
-                content_type=content_type,
-                object_pk=str(person.pk),
-                object_id=person.pk,
-                object_repr=str(person)[:200],
-                action=LogEntry.Action.ACCESS,
-                actor=request.user,
-                remote_addr=client_address(request),
-                additional_data={"api_client": request.auth.name},
-            )
-            for person in people
-        ]
-    )
+    """One access entry per person an integration read."""
+    log_access_many(request, people, api_client=request.auth.name)
 
 
 @extend_schema_view(list=extend_schema(parameters=[EMAIL, UPDATED_SINCE]))

@@ -21,3 +21,35 @@ def log_access(instance) -> None:
 
 
 audit_actor = set_actor  # ``with audit_actor(user, remote_addr=...)`` for work outside a request
+
+
+def log_access_many(request, people, **extra) -> None:
+    """One access entry per person shown (a list page, an API page), written in one query."""
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from config.access import client_address
+
+    from .models import Contact
+
+    people = list({p.pk: p for p in people if p is not None}.values())
+    if not people:
+        return
+    content_type = ContentType.objects.get_for_model(Contact)
+    actor = request.user if request.user.is_authenticated else None
+    LogEntry.objects.bulk_create(
+        [
+            LogEntry(
+                content_type=content_type,
+                object_pk=str(person.pk),
+                object_id=person.pk,
+                object_repr=str(person)[:200],
+                action=LogEntry.Action.ACCESS,
+                actor=actor,
+                actor_email=getattr(actor, "email", None) or None,
+                remote_addr=client_address(request),
+                additional_data={"path": request.path[:200], **extra},
+            )
+            for person in people
+        ]
+    )

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from config.access import staff_permission
 
 from . import services
+from .audit import log_access_many
 from .models import Contact
 
 
@@ -35,6 +36,7 @@ def confirm(request, model_admin, people, survivor_pk=None):
         )
         for name in _compared_fields()
     ]
+    log_access_many(request, people)  # both records are shown in full
     counts = [(p.memberships.count(), p.interactions.count()) for p in people]
     return TemplateResponse(
         request,

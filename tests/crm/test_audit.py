@@ -80,3 +80,44 @@ def test_the_dpo_can_read_and_filter_the_audit_trail(client):
 
     assert response.status_code == 200
     assert response.context["cl"].result_count >= 1
+
+
+def test_a_list_page_logs_each_person_it_shows(client):
+    user = make_staff(roles.SALES)
+    signed_in_with_second_factor(client, user)
+    shown = ContactFactory.create_batch(3)
+
+    client.get("/admin/crm/contact/?q=" + shown[0].email)
+
+    entries = LogEntry.objects.filter(action=LogEntry.Action.ACCESS, actor=user)
+    assert [e.object_pk for e in entries] == [str(shown[0].pk)]
+
+
+def test_opening_an_interaction_is_logged_for_its_person(client):
+    from crm.models import Interaction
+
+    user = make_staff(roles.SUPPORT)
+    signed_in_with_second_factor(client, user)
+    person = ContactFactory()
+    chat = Interaction.objects.create(contact=person, kind="chat", summary="Chat", transcript="Hei")
+
+    client.get(f"/admin/crm/interaction/{chat.pk}/change/")
+
+    assert LogEntry.objects.filter(
+        action=LogEntry.Action.ACCESS, actor=user, object_pk=str(person.pk)
+    ).exists()
+
+
+def test_a_new_api_token_never_travels_in_a_cookie(client):
+    signed_in_with_second_factor(client, make_staff(roles.ADMINISTRATOR))
+
+    response = client.post(
+        "/admin/crm/apiclient/add/",
+        {"name": "Lomake", "scopes": ["contacts:write"], "is_active": "on"},
+        follow=True,
+    )
+
+    token_message = [str(m) for m in response.context["messages"] if "rk_" in str(m)]
+    assert token_message
+    # Messages live in the server-side session: no "messages" cookie carries the token.
+    assert "messages" not in response.client.cookies
