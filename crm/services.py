@@ -209,15 +209,19 @@ def import_upload(*, uploaded_by, file_name: str, raw: bytes) -> ImportJob:
     return job
 
 
-def import_preview(*, job: ImportJob):
-    """Every row validated against the mapping: (results, parsed file). Changes nothing."""
+def import_preview(*, job: ImportJob, limit: int | None = None):
+    """Rows validated against the mapping (the first ``limit``): (results, parsed file).
+
+    Changes nothing. The import itself validates every row again and refuses the file if any
+    is bad (unless the user chose to skip bad rows), so a preview of a part is safe.
+    """
     from .imports import Validator, parse
 
     parsed = parse(bytes(job.content))
     validator = Validator()
+    rows = parsed.rows if limit is None else parsed.rows[:limit]
     results = [
-        validator.row(number, cells, job.mapping)
-        for number, cells in enumerate(parsed.rows, start=2)
+        validator.row(number, cells, job.mapping) for number, cells in enumerate(rows, start=2)
     ]
     return results, parsed
 
@@ -350,6 +354,7 @@ class _ImportWriter:
             action=action,
             changes=changes,
             actor=self.job.uploaded_by,
+            actor_email=self.job.uploaded_by.email or None,
             timestamp=self.now,
             additional_data={"import": self.job.pk, "file": self.job.file_name},
         )
@@ -428,6 +433,8 @@ class _ImportWriter:
         self.updated += len(changed_people)
 
     def _write_memberships(self, row_person, membership_fields) -> list:
+        from django.contrib.contenttypes.models import ContentType
+
         with_org = [(r, p) for r, p in row_person if "organisation_name" in r]
         if not with_org:
             return []
@@ -466,6 +473,17 @@ class _ImportWriter:
             elif not bid and name.lower() not in by_name and name.lower() not in new_orgs:
                 new_orgs[name.lower()] = Organisation(name=name)
         bulk.insert(Organisation, list(new_orgs.values()), ids=True)
+        organisation_type = ContentType.objects.get_for_model(Organisation)
+        created_organisations = [
+            self._entry(
+                organisation_type,
+                o,
+                self.LogEntry.Action.CREATE,
+                {"name": [None, o.name]}
+                | ({"business_id": [None, o.business_id]} if o.business_id else {}),
+            )
+            for o in new_orgs.values()
+        ]
         by_business_id.update({o.business_id: o for o in new_orgs.values() if o.business_id})
         by_name.update({o.name.lower(): o for o in new_orgs.values() if not o.business_id})
 
@@ -521,7 +539,7 @@ class _ImportWriter:
             self._entry(self.membership_type, r, self.LogEntry.Action.UPDATE, d)
             for r, d in changed_roles
         ]
-        return entries
+        return created_organisations + entries
 
 
 @transaction.atomic
@@ -589,12 +607,19 @@ def contact_merge(*, survivor: Contact, duplicate: Contact, actor) -> Contact:
         # The unique email must leave the duplicate before the survivor can take it.
         Contact.objects.filter(pk=duplicate.pk).update(email="")
 
-    # Every relation to a person moves, including those of models added later.
+    # Every relation to a person moves, including those of models added later; each moved row
+    # gets an audit entry saying whose it was.
     for relation in Contact._meta.related_objects:
         if relation.one_to_many and relation.related_model is not ContactMerge:
-            relation.related_model._base_manager.filter(**{relation.field.name: duplicate}).update(
-                **{relation.field.name: survivor}
+            moved = relation.related_model._base_manager.filter(**{relation.field.name: duplicate})
+            _log_moved_rows(
+                rows=list(moved),
+                field=relation.field.name,
+                old=duplicate,
+                new=survivor,
+                actor=actor,
             )
+            moved.update(**{relation.field.name: survivor})
     ContactMerge.objects.filter(survivor=duplicate).update(survivor=survivor)
     _merge_roles_in_the_same_organisation(survivor)
 
@@ -613,6 +638,28 @@ def contact_merge(*, survivor: Contact, duplicate: Contact, actor) -> Contact:
     return survivor
 
 
+def _log_moved_rows(*, rows, field, old, new, actor) -> None:
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    LogEntry.objects.bulk_create(
+        [
+            LogEntry(
+                content_type=ContentType.objects.get_for_model(row),
+                object_pk=str(row.pk),
+                object_id=row.pk,
+                object_repr=str(row)[:200],
+                action=LogEntry.Action.UPDATE,
+                changes={field: [str(old.pk), str(new.pk)]},
+                actor=actor,
+                actor_email=getattr(actor, "email", None) or None,
+                additional_data={"merged_from": old.pk},
+            )
+            for row in rows
+        ]
+    )
+
+
 def _log_merge(*, survivor, duplicate_pk, actor, filled) -> None:
     from auditlog.models import LogEntry
     from django.contrib.contenttypes.models import ContentType
@@ -626,6 +673,7 @@ def _log_merge(*, survivor, duplicate_pk, actor, filled) -> None:
         changes={"merged_from": [None, str(duplicate_pk)]}
         | {name: [None, str(value)] for name, value in filled.items()},
         actor=actor,
+        actor_email=getattr(actor, "email", None) or None,
         additional_data={"merged_from": duplicate_pk},
     )
 

@@ -158,3 +158,15 @@ def test_bad_ids_in_the_merge_page_are_a_404_not_a_crash(client, query):
     signed_in_with_second_factor(client, make_staff(roles.SALES))
 
     assert client.get(f"/admin/crm/contact/merge/{query}").status_code == 404
+
+
+def test_every_row_a_merge_moves_is_in_the_audit_trail():
+    actor = make_staff(roles.SALES)
+    keep, gone = ContactFactory(), ContactFactory()
+    note = Interaction.objects.create(contact=gone, kind="note", summary="Muistiinpano")
+
+    services.contact_merge(survivor=keep, duplicate=gone, actor=actor)
+
+    entry = LogEntry.objects.get_for_object(note).get(action=LogEntry.Action.UPDATE)
+    assert entry.changes_dict["contact"] == [str(gone.pk), str(keep.pk)]
+    assert entry.actor == actor

@@ -301,3 +301,31 @@ def test_an_overlong_work_email_is_a_row_error_not_a_failed_import(sales):
     preview = sales.get(location)
 
     assert preview.context["error_rows"] == 1
+
+
+def test_organisations_an_import_creates_are_in_the_audit_trail(sales, confirm):
+    job, location = _upload(sales, WEBROPOL)
+
+    confirm(location, _mapping_post(job, **{"import": "1"}))
+
+    organisation = Organisation.objects.get(business_id="0245872-8")
+    entry = LogEntry.objects.get_for_object(organisation).get(action=LogEntry.Action.CREATE)
+    assert entry.actor == sales.user and entry.actor_email == sales.user.email
+
+
+def test_a_big_file_is_previewed_in_part_and_still_refused_as_a_whole(sales, confirm, monkeypatch):
+    from crm import imports_admin
+
+    monkeypatch.setattr(imports_admin, "CHECKED_ON_PAGE", 2)
+    text = WEBROPOL + "Rikki;Rivi;ei-osoite;;;;;\r\n"  # the bad row is past the checked part
+    job, location = _upload(sales, text)
+
+    preview = sales.get(location)
+    assert (preview.context["checked"], preview.context["total"]) == (2, 3)
+    assert preview.context["error_rows"] == 0
+
+    confirm(location, _mapping_post(job, **{"import": "1"}))
+
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED
+    assert not Contact.objects.exists()
