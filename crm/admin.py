@@ -55,16 +55,19 @@ class EstimatedCountPaginator(Paginator):
     @cached_property
     def count(self):
         queryset = self.object_list
-        if connection.vendor == "postgresql" and not queryset.query.where:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
-                    [queryset.model._meta.db_table],
-                )
-                row = cursor.fetchone()
-            if row and row[0] > 10_000:
-                return row[0]
-        return super().count
+        if connection.vendor != "postgresql" or queryset.query.where:
+            return super().count
+        # One query either way: the estimate, or for a small table the exact count (PostgreSQL
+        # runs the sub-select only when that branch is taken).
+        table = connection.ops.quote_name(queryset.model._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT CASE WHEN reltuples > 10000 THEN reltuples::bigint "
+                f"ELSE (SELECT count(*) FROM {table}) END "
+                "FROM pg_class WHERE oid = %s::regclass",
+                [queryset.model._meta.db_table],
+            )
+            return cursor.fetchone()[0]
 
 
 class DropdownFilter(admin.SimpleListFilter):
