@@ -59,14 +59,10 @@ class EstimatedCountPaginator(Paginator):
             return super().count
         # One query either way: the estimate, or for a small table the exact count (PostgreSQL
         # runs the sub-select only when that branch is taken).
-        table = connection.ops.quote_name(queryset.model._meta.db_table)
+        table = connection.ops.quote_name(queryset.model._meta.db_table)  # the model's own
+        sql = f"SELECT CASE WHEN reltuples > 10000 THEN reltuples::bigint ELSE (SELECT count(*) FROM {table}) END FROM pg_class WHERE oid = %s::regclass"  # noqa: E501, S608
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT CASE WHEN reltuples > 10000 THEN reltuples::bigint "
-                f"ELSE (SELECT count(*) FROM {table}) END "
-                "FROM pg_class WHERE oid = %s::regclass",
-                [queryset.model._meta.db_table],
-            )
+            cursor.execute(sql, [queryset.model._meta.db_table])
             return cursor.fetchone()[0]
 
 
