@@ -6,6 +6,7 @@ import factory.random
 from django.db import transaction
 from factory.random import randgen
 
+from . import bulk
 from .factories import (
     LARGEST_MUNICIPALITIES,
     ContactFactory,
@@ -67,7 +68,7 @@ def demo_seed(*, contacts: int) -> SeedResult:
         for bid in wanted_ids
         if bid not in have_ids
     ]
-    Organisation.objects.bulk_create(new_orgs, batch_size=BATCH)
+    bulk.insert(Organisation, new_orgs, ids=True)
     organisations = list(Organisation.objects.filter(business_id__in=wanted_ids))
 
     existing = Contact.objects.filter(source=Contact.Source.DEMO).count()
@@ -81,13 +82,13 @@ def demo_seed(*, contacts: int) -> SeedResult:
         for person in people:
             person.municipality_id = pick_municipality()
             person.email = person.email.lower()
-        Contact.objects.bulk_create(people, batch_size=BATCH)
+        bulk.insert(Contact, people, ids=True)
         roles = [
             MembershipFactory.build(contact=person, organisation=randgen.choice(organisations))
             for person in people
             if randgen.random() < 0.6
         ]
-        Membership.objects.bulk_create(roles, batch_size=BATCH)
+        bulk.insert(Membership, roles)
         created_contacts += len(people)
         created_memberships += len(roles)
     return SeedResult(len(new_orgs), created_contacts, created_memberships)
