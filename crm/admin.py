@@ -103,24 +103,34 @@ class MunicipalityFilter(DropdownFilter):
         return queryset
 
 
-class OrganisationFilter(admin.SimpleListFilter):
-    """Contacts of one organisation; reached from the organisation's page (no list of all)."""
+class SingleRowFilter(admin.SimpleListFilter):
+    """Rows belonging to one related row, reached by a link from that row's page; it never lists
+    every organisation or person as choices."""
 
-    title = _("organisation")
-    parameter_name = "organisation"
+    related_model: type = None
+    lookup = ""  # e.g. "memberships__organisation_id"
 
     def lookups(self, request, model_admin):
         value = self.value()
         if value and value.isdigit():
-            organisation = Organisation.objects.filter(pk=value).first()
-            if organisation:
-                return [(value, organisation.name)]
+            row = self.related_model._default_manager.filter(pk=value).first()
+            if row:
+                return [(value, str(row))]
         return []
 
     def queryset(self, request, queryset):
         if self.value() and self.value().isdigit():
-            return queryset.filter(memberships__organisation_id=self.value()).distinct()
+            return queryset.filter(**{self.lookup: self.value()}).distinct()
         return queryset
+
+
+class OrganisationFilter(SingleRowFilter):
+    """Contacts of one organisation."""
+
+    title = _("organisation")
+    parameter_name = "organisation"
+    related_model = Organisation
+    lookup = "memberships__organisation_id"
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -165,24 +175,13 @@ class NewMembershipInline(admin.TabularInline):
 RECENT_INTERACTIONS = 50
 
 
-class ContactFilter(OrganisationFilter):
-    """Interactions of one person; reached from the person's page."""
+class ContactFilter(SingleRowFilter):
+    """Interactions of one person."""
 
     title = _("contact")
     parameter_name = "contact"
-
-    def lookups(self, request, model_admin):
-        value = self.value()
-        if value and value.isdigit():
-            contact = Contact.objects.filter(pk=value).first()
-            if contact:
-                return [(value, str(contact))]
-        return []
-
-    def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            return queryset.filter(contact_id=self.value())
-        return queryset
+    related_model = Contact
+    lookup = "contact_id"
 
 
 class ContactOrganisationInline(ReadOnlyInline):

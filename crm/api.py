@@ -33,6 +33,7 @@ from .models import (
     Membership,
     Municipality,
     Organisation,
+    normalise_email,
 )
 
 # --- Authentication, scopes, throttling ---------------------------------------------------------
@@ -200,7 +201,7 @@ class ContactSerializer(CountryFieldMixin, ModelValidatingSerializer):
         read_only_fields = ["source", "source_detail", "collected_at", "created_at", "updated_at"]
 
     def validate_email(self, value):
-        return (value or "").strip().lower()
+        return normalise_email(value)
 
     def provenance(self):
         return {"source": Contact.Source.API, "source_detail": self.context["request"].auth.name}
@@ -411,7 +412,7 @@ class ContactViewSet(ApiViewSet):
         if self.action == "list":
             email = self.request.query_params.get("email")
             if email is not None:
-                queryset = queryset.filter(email=email.strip().lower())
+                queryset = queryset.filter(email=normalise_email(email))
             queryset = _updated_since(self.request, queryset)
         return queryset
 

@@ -23,34 +23,48 @@ def log_access(instance) -> None:
 audit_actor = set_actor  # ``with audit_actor(user, remote_addr=...)`` for work outside a request
 
 
+def entry(obj, action, *, actor=None, changes=None, remote_addr=None, extra=None):
+    """An audit entry written by hand (for set-based work that auditlog's signals do not see),
+    with the same content auditlog writes: object, action, before/after, actor and address."""
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    return LogEntry(
+        content_type=ContentType.objects.get_for_model(obj),
+        object_pk=str(obj.pk),
+        object_id=obj.pk,
+        object_repr=str(obj)[:200],
+        action=action,
+        changes=changes,
+        actor=actor,
+        actor_email=getattr(actor, "email", None) or None,
+        remote_addr=remote_addr,
+        additional_data=extra,
+    )
+
+
 def log_access_many(request, people, **extra) -> None:
     """One access entry per person shown (a list page, an API page), written in one query."""
     from auditlog.models import LogEntry
-    from django.contrib.contenttypes.models import ContentType
 
     from config.access import client_address
 
     from . import bulk
-    from .models import Contact
 
     people = list({p.pk: p for p in people if p is not None}.values())
     if not people:
         return
-    content_type = ContentType.objects.get_for_model(Contact)
     actor = request.user if request.user.is_authenticated else None
+    address = client_address(request)
     bulk.insert(  # COPY on PostgreSQL: a list page logs 50 people without slowing down
         LogEntry,
         [
-            LogEntry(
-                content_type=content_type,
-                object_pk=str(person.pk),
-                object_id=person.pk,
-                object_repr=str(person)[:200],
-                action=LogEntry.Action.ACCESS,
+            entry(
+                person,
+                LogEntry.Action.ACCESS,
                 actor=actor,
-                actor_email=getattr(actor, "email", None) or None,
-                remote_addr=client_address(request),
-                additional_data={"path": request.path[:200], **extra},
+                remote_addr=address,
+                extra={"path": request.path[:200], **extra},
             )
             for person in people
         ],

@@ -24,6 +24,12 @@ postal_code_validator = RegexValidator(
 )
 
 
+def normalise_email(value: str | None) -> str:
+    """Addresses are stored trimmed and in lower case: matching (imports, the API, search,
+    duplicates) compares them as they are stored."""
+    return (value or "").strip().lower()
+
+
 def _localised(fi: str, sv: str, en: str = "") -> str:
     language = (get_language() or "fi")[:2]
     return {"sv": sv, "en": en or fi}.get(language, fi) or fi
@@ -244,7 +250,7 @@ class Contact(models.Model):
         return f"{self.first_name} {self.last_name}".strip() or _("(erased)")
 
     def save(self, *args, **kwargs):
-        self.email = self.email.strip().lower()
+        self.email = normalise_email(self.email)
         super().save(*args, **kwargs)
 
 
@@ -289,7 +295,7 @@ class Membership(models.Model):
         return f"{self.contact} – {self.organisation}"
 
     def save(self, *args, **kwargs):
-        self.work_email = self.work_email.strip().lower()
+        self.work_email = normalise_email(self.work_email)
         super().save(*args, **kwargs)
 
 

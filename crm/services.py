@@ -16,7 +16,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import bulk
+from . import audit, bulk
 from .models import (
     ApiClient,
     Contact,
@@ -25,6 +25,7 @@ from .models import (
     Interaction,
     Membership,
     Organisation,
+    normalise_email,
 )
 
 logger = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ def contact_create(
         collected_at=collected_at or timezone.now(),
         **fields,
     )
-    contact.email = (contact.email or "").strip().lower()
+    contact.email = normalise_email(contact.email)
     _validated_save(contact)
     return contact
 
@@ -70,7 +71,7 @@ def contact_update(*, contact: Contact, **changes) -> Contact:
         return contact
     for name, value in changed.items():
         setattr(contact, name, value)
-    contact.email = (contact.email or "").strip().lower()
+    contact.email = normalise_email(contact.email)
     _validated_save(contact)
     return contact
 
@@ -78,7 +79,7 @@ def contact_update(*, contact: Contact, **changes) -> Contact:
 @transaction.atomic
 def contact_save(*, contact: Contact) -> Contact:
     """Save a contact whose fields a validated form has already set (the admin's path)."""
-    contact.email = (contact.email or "").strip().lower()
+    contact.email = normalise_email(contact.email)
     contact.save()
     return contact
 
@@ -644,20 +645,15 @@ def contact_merge(*, survivor: Contact, duplicate: Contact, actor) -> Contact:
 
 def _log_moved_rows(*, rows, field, old, new, actor) -> None:
     from auditlog.models import LogEntry
-    from django.contrib.contenttypes.models import ContentType
 
     LogEntry.objects.bulk_create(
         [
-            LogEntry(
-                content_type=ContentType.objects.get_for_model(row),
-                object_pk=str(row.pk),
-                object_id=row.pk,
-                object_repr=str(row)[:200],
-                action=LogEntry.Action.UPDATE,
-                changes={field: [str(old.pk), str(new.pk)]},
+            audit.entry(
+                row,
+                LogEntry.Action.UPDATE,
                 actor=actor,
-                actor_email=getattr(actor, "email", None) or None,
-                additional_data={"merged_from": old.pk},
+                changes={field: [str(old.pk), str(new.pk)]},
+                extra={"merged_from": old.pk},
             )
             for row in rows
         ]
@@ -666,20 +662,15 @@ def _log_moved_rows(*, rows, field, old, new, actor) -> None:
 
 def _log_merge(*, survivor, duplicate_pk, actor, filled) -> None:
     from auditlog.models import LogEntry
-    from django.contrib.contenttypes.models import ContentType
 
-    LogEntry.objects.create(
-        content_type=ContentType.objects.get_for_model(Contact),
-        object_pk=str(survivor.pk),
-        object_id=survivor.pk,
-        object_repr=str(survivor)[:200],
-        action=LogEntry.Action.UPDATE,
+    audit.entry(
+        survivor,
+        LogEntry.Action.UPDATE,
+        actor=actor,
         changes={"merged_from": [None, str(duplicate_pk)]}
         | {name: [None, str(value)] for name, value in filled.items()},
-        actor=actor,
-        actor_email=getattr(actor, "email", None) or None,
-        additional_data={"merged_from": duplicate_pk},
-    )
+        extra={"merged_from": duplicate_pk},
+    ).save()
 
 
 def _merge_roles_in_the_same_organisation(contact: Contact) -> None:
