@@ -41,13 +41,38 @@ def _converter(field: models.Field, now):
         return None
     if isinstance(field, PhoneNumberField):
         # Validated numbers: stored as the field stores a valid one, in E.164, without parsing
-        # and validating each again (the costliest part of preparing a contact).
-        return lambda value: value.as_e164 if value else ""
+        # and validating each again (the costliest part of preparing a contact). Imports pass
+        # the E.164 text itself.
+        return lambda value: (value or "") if isinstance(value, str | None) else value.as_e164
     if isinstance(field, models.JSONField):
         from psycopg.types.json import Jsonb
 
         return lambda value: None if value is None else Jsonb(value)
     return lambda value: field.get_db_prep_save(value, connection)
+
+
+def _next_ids(cursor, meta, count: int) -> list[int]:
+    cursor.execute(
+        "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+        [meta.db_table, meta.pk.column, count],
+    )
+    return [pk for (pk,) in cursor.fetchall()]
+
+
+def _copy(cursor, meta, fields, value_rows) -> None:
+    """COPY rows (each an iterable of the fields' Python values, in order) into the table."""
+    quote = connection.ops.quote_name
+    now = timezone.now()
+    converters = [_converter(f, now) for f in fields]
+    columns = ", ".join(quote(f.column) for f in fields)
+    with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
+        for values in value_rows:
+            copy.write_row(
+                [
+                    value if convert is None else convert(value)
+                    for value, convert in zip(values, converters, strict=True)
+                ]
+            )
 
 
 def insert(model: type[models.Model], objs: list[models.Model], *, ids: bool = False) -> None:
@@ -58,63 +83,45 @@ def insert(model: type[models.Model], objs: list[models.Model], *, ids: bool = F
         model._base_manager.bulk_create(objs, batch_size=2_000)
         return
     meta = model._meta
-    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         if ids:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [meta.db_table, meta.pk.column, len(objs)],
-            )
-            for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
+            for obj, pk in zip(objs, _next_ids(cursor, meta, len(objs)), strict=True):
                 obj.pk = pk
         fields = [f for f in meta.concrete_fields if ids or not f.primary_key]
-        now = timezone.now()
-        converters = [_converter(f, now) for f in fields]
         attnames = [f.attname for f in fields]
-        columns = ", ".join(quote(f.column) for f in fields)
-        with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
-            for obj in objs:
-                copy.write_row(
-                    [
-                        value if convert is None else convert(value)
-                        for value, convert in zip(
-                            (getattr(obj, a) for a in attnames), converters, strict=True
-                        )
-                    ]
-                )
+        _copy(cursor, meta, fields, ([getattr(obj, a) for a in attnames] for obj in objs))
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
 
 
-def insert_dicts(model: type[models.Model], rows: list[dict]) -> None:
+def insert_dicts(model: type[models.Model], rows: list[dict], *, ids: bool = False) -> None:
     """Insert rows given as {attname: value}; unnamed fields take their defaults.
 
-    For rows nobody needs as model instances (audit entries): building a model instance costs
-    more than streaming the row. The primary key comes from the table.
+    For rows nobody needs as model instances (audit entries, an import's new people): building
+    a model instance costs more than streaming the row. With ``ids=True`` each row gets its
+    primary key (``row["id"]``) first, to refer to it; otherwise the table gives it.
     """
     if not rows:
         return
     if connection.vendor != "postgresql":
-        model._base_manager.bulk_create([model(**row) for row in rows], batch_size=2_000)
+        objs = [model(**row) for row in rows]
+        model._base_manager.bulk_create(objs, batch_size=2_000)
+        if ids:
+            for row, obj in zip(rows, objs, strict=True):
+                row[model._meta.pk.attname] = obj.pk
         return
     meta = model._meta
-    quote = connection.ops.quote_name
-    now = timezone.now()
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
-    defaults = {f.attname: f.get_default() for f in fields if f.attname not in rows[0]}
-    converters = [_converter(f, now) for f in fields]
+    fields = [f for f in meta.concrete_fields if ids or not f.primary_key]
+    defaults = {f.attname: f.get_default() for f in fields}
     attnames = [f.attname for f in fields]
-    columns = ", ".join(quote(f.column) for f in fields)
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy,
-    ):
-        for row in rows:
-            values = (row[a] if a in row else defaults[a] for a in attnames)
-            copy.write_row(
-                [
-                    value if convert is None else convert(value)
-                    for value, convert in zip(values, converters, strict=True)
-                ]
-            )
+    with connection.cursor() as cursor:
+        if ids:
+            for row, pk in zip(rows, _next_ids(cursor, meta, len(rows)), strict=True):
+                row[meta.pk.attname] = pk
+        _copy(
+            cursor,
+            meta,
+            fields,
+            ([row[a] if a in row else defaults[a] for a in attnames] for row in rows),
+        )

@@ -13,14 +13,13 @@ import io
 import re
 from dataclasses import dataclass, field
 
-import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from phonenumber_field.phonenumber import PhoneNumber
 from stdnum.fi import ytunnus
 
+from . import phones
 from .models import Contact, Membership, Municipality, Organisation
 from .validators import find_personal_identity_codes
 
@@ -95,12 +94,6 @@ _LANGUAGES = {
     "english": "en",
     "engelska": "en",
 }
-
-
-def _as_phone_number(number: phonenumbers.PhoneNumber) -> PhoneNumber:
-    phone = PhoneNumber()
-    phone.merge_from(number)
-    return phone
 
 
 class ImportFileError(Exception):
@@ -251,14 +244,7 @@ class Validator:
             validate_email(value)
             return value
         if target in ("phone", "work_phone"):
-            try:
-                number = phonenumbers.parse(value, "FI")
-            except phonenumbers.NumberParseException:
-                number = None
-            if number is None or not phonenumbers.is_valid_number(number):
-                raise ValidationError(_("Enter a valid phone number."))
-            # Parsed once: the model field stores a PhoneNumber without parsing it again.
-            return _as_phone_number(number)
+            return phones.e164(value)  # as the field stores it, so it is not parsed again
         if target == "postal_code":
             if not re.fullmatch(r"\d{5}", value):
                 raise ValidationError(_("Enter a Finnish postal code of five digits."))

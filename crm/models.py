@@ -247,11 +247,16 @@ class Contact(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.first_name} {self.last_name}".strip() or _("(erased)")
+        return self.name_of(self.first_name, self.last_name)
 
     def save(self, *args, **kwargs):
         self.email = normalise_email(self.email)
         super().save(*args, **kwargs)
+
+    @staticmethod
+    def name_of(first_name: str, last_name: str) -> str:
+        """How a person is named in lists and the audit trail (also for rows not loaded)."""
+        return f"{first_name} {last_name}".strip() or _("(erased)")
 
 
 class Membership(models.Model):

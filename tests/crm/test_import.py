@@ -329,3 +329,41 @@ def test_a_big_file_is_previewed_in_part_and_still_refused_as_a_whole(sales, con
     job.refresh_from_db()
     assert job.status == ImportJob.Status.FAILED
     assert not Contact.objects.exists()
+
+
+def test_the_people_and_roles_an_import_creates_are_in_the_audit_trail(sales, confirm):
+    job, location = _upload(sales, WEBROPOL)
+
+    confirm(location, _mapping_post(job, **{"import": "1"}))
+
+    aino = Contact.objects.get(email="aino@example.com")
+    entry = LogEntry.objects.get_for_object(aino).get(action=LogEntry.Action.CREATE)
+    assert entry.actor == sales.user and entry.object_repr == "Aino Äijälä"
+    assert entry.changes_dict["last_name"] == [None, "Äijälä"]
+    assert entry.changes_dict["phone"] == [None, "+358401234567"]
+    assert entry.changes_dict["municipality"] == [None, str(aino.municipality)]
+    role = Membership.objects.get(contact=aino)
+    entry = LogEntry.objects.get_for_object(role).get(action=LogEntry.Action.CREATE)
+    assert entry.changes_dict["organisation"] == [None, "Jyväskylän Yliopisto"]
+    assert entry.changes_dict["job_title"] == [None, "Tutkija"]
+    assert entry.object_repr == str(role)
+
+
+def test_importing_a_person_again_updates_their_role_instead_of_adding_one(sales, confirm):
+    job, location = _upload(sales, WEBROPOL)
+    confirm(location, _mapping_post(job, **{"import": "1"}))
+    promoted = WEBROPOL.replace(";Tutkija", ";Professori").replace("040 123 4567", "0401234568")
+
+    job, location = _upload(sales, promoted)
+    confirm(location, _mapping_post(job, **{"import": "1"}))
+
+    job.refresh_from_db()
+    assert (job.created_count, job.updated_count) == (0, 1)
+    aino = Contact.objects.get(email="aino@example.com")
+    assert str(aino.phone) == "+358401234568"
+    role = Membership.objects.get(contact=aino)
+    assert role.job_title == "Professori"
+    entry = LogEntry.objects.get_for_object(role).get(action=LogEntry.Action.UPDATE)
+    assert entry.changes_dict["job_title"] == ["Tutkija", "Professori"]
+    entry = LogEntry.objects.get_for_object(aino).get(action=LogEntry.Action.UPDATE)
+    assert entry.changes_dict["phone"] == ["+358401234567", "+358401234568"]
