@@ -125,3 +125,36 @@ def insert_dicts(model: type[models.Model], rows: list[dict], *, ids: bool = Fal
             fields,
             ([row[a] if a in row else defaults[a] for a in attnames] for row in rows),
         )
+
+
+def update(model: type[models.Model], objs: list[models.Model], fields: list[str]) -> None:
+    """Write ``fields`` of ``objs``, rows already in the table, in one statement.
+
+    Django's bulk_update builds a CASE expression per field and row, which costs more Python
+    time than the import's whole write of a new row; on PostgreSQL the values go instead as
+    one array per column, joined to the table by primary key with unnest().
+    """
+    if not objs:
+        return
+    if connection.vendor != "postgresql":
+        model._base_manager.bulk_update(objs, fields, batch_size=500)
+        return
+    meta = model._meta
+    quote = connection.ops.quote_name
+    now = timezone.now()
+    columns = [meta.pk, *(meta.get_field(name) for name in fields)]
+    arrays = []
+    for field in columns:
+        convert = _converter(field, now)
+        values = [getattr(obj, field.attname) for obj in objs]
+        arrays.append(values if convert is None else [convert(v) for v in values])
+    names = [quote(field.column) for field in columns]
+    casts = ", ".join(f"%s::{field.db_type(connection)}[]" for field in columns)
+    sets = ", ".join(f"{name} = v.{name}" for name in names[1:])
+    # Names and types come from the model, quoted; every value travels as a parameter.
+    sql = (
+        f"UPDATE {quote(meta.db_table)} AS t SET {sets} "  # noqa: S608
+        f"FROM unnest({casts}) AS v({', '.join(names)}) WHERE t.{names[0]} = v.{names[0]}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, arrays)

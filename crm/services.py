@@ -335,7 +335,7 @@ class _ImportWriter:
 
     New people and roles, nine rows in ten of a typical file, are streamed as plain rows
     (bulk.insert_dicts): building a model instance for each cost more than writing it. People
-    and roles already in the register are updated as model instances with bulk_update.
+    and roles already in the register are updated as model instances (bulk.update).
     """
 
     def __init__(self, job: ImportJob, contact_fields, membership_fields):
@@ -456,8 +456,8 @@ class _ImportWriter:
             people.append((row, {"id": person.pk}, str(person)))
         bulk.insert_dicts(Contact, [new for new, _values in new_people], ids=True)
         if changed_people:
-            Contact.objects.bulk_update(
-                [p for p, _diff in changed_people], [*changed_fields, "updated_at"], batch_size=500
+            bulk.update(
+                Contact, [p for p, _diff in changed_people], [*changed_fields, "updated_at"]
             )
         entries = [
             self._entry(
@@ -567,9 +567,7 @@ class _ImportWriter:
                 changed_roles.append((role, diff))
         bulk.insert_dicts(Membership, [new for new, _name, _org in new_roles], ids=True)
         if changed_roles:
-            Membership.objects.bulk_update(
-                [r for r, _diff in changed_roles], list(fields), batch_size=500
-            )
+            bulk.update(Membership, [r for r, _diff in changed_roles], list(fields))
         entries += [
             self._entry(
                 self.membership_type,
