@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
+from django.db.models import Q
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from django_countries.serializers import CountryFieldMixin
@@ -23,11 +24,12 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from config.access import client_address
 
-from . import services
+from . import selectors, services
 from .audit import audit_actor, log_access_many
 from .models import (
     ApiClient,
     Contact,
+    ContactMerge,
     Industry,
     Interaction,
     Membership,
@@ -140,6 +142,9 @@ class ModelValidatingSerializer(serializers.ModelSerializer):
         raise NotImplementedError  # each serializer names its service
 
     def validate(self, attrs):
+        return self._validate_probe(attrs)
+
+    def _validate_probe(self, attrs, *, constraints: bool = True):
         if self.instance is not None:
             probe = self.Meta.model.objects.get(pk=self.instance.pk)
         else:
@@ -147,7 +152,7 @@ class ModelValidatingSerializer(serializers.ModelSerializer):
         for name, value in attrs.items():
             setattr(probe, name, value)
         try:
-            probe.full_clean()
+            probe.full_clean(validate_constraints=constraints)
         except DjangoValidationError as error:
             raise _django_errors_as_drf(error) from None
         self._probe = probe
@@ -202,6 +207,31 @@ class ContactSerializer(CountryFieldMixin, ModelValidatingSerializer):
 
     def validate_email(self, value):
         return normalise_email(value)
+
+    def validate(self, attrs):
+        """A person the register already has (by their address, or one a merged duplicate
+        had) is refused to a client that may read, which can look them up; a write-only
+        client gets the same answer as for a new person, so that its token cannot test
+        whether an address is in the register, and the person's row is left as it is."""
+        self._known = None
+        email = attrs.get("email")
+        if self.instance is None and email:
+            known = selectors.contacts_by_email([email]).get(email)
+            if known is not None:
+                if self.context["request"].auth.has_scope("contacts:read"):
+                    raise serializers.ValidationError({"email": [self.unique_message]})
+                self._known = known
+                return self._validate_probe(attrs, constraints=False)
+        return super().validate(attrs)
+
+    def create(self, validated_data):
+        if self._known is not None:
+            return services.contact_submission_for_known_person(
+                person=self._known,
+                values=validated_data,
+                sent_by=self.context["request"].auth.name,
+            )
+        return super().create(validated_data)
 
     def provenance(self):
         return {"source": Contact.Source.API, "source_detail": self.context["request"].auth.name}
@@ -411,8 +441,12 @@ class ContactViewSet(ApiViewSet):
         queryset = super().get_queryset()
         if self.action == "list":
             email = self.request.query_params.get("email")
-            if email is not None:
-                queryset = queryset.filter(email=normalise_email(email))
+            if email is not None:  # their own address, or one a merged duplicate had
+                email = normalise_email(email)
+                queryset = queryset.filter(
+                    Q(email=email)
+                    | Q(pk__in=ContactMerge.objects.filter(merged_email=email).values("survivor"))
+                )
             queryset = _updated_since(self.request, queryset)
         return queryset
 

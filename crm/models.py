@@ -457,6 +457,9 @@ class ContactMerge(models.Model):
         Contact, verbose_name=_("kept contact"), on_delete=models.CASCADE, related_name="merges"
     )
     merged_contact_id = models.BigIntegerField(_("merged contact's id"))
+    # The merged record's own address, when the kept one has another: a later import or
+    # integration that still knows the person by it finds the kept record (selectors).
+    merged_email = models.EmailField(_("merged contact's email"), blank=True, db_index=True)
     merged_values = models.JSONField(_("merged contact's data"))
     merged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

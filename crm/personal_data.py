@@ -212,6 +212,12 @@ declare(
     fields={
         "survivor": subject_link(),
         "merged_contact_id": not_personal("the id of a row that no longer exists"),
+        "merged_email": personal(
+            Category.CONTACT,
+            purpose=CUSTOMER_RELATIONSHIP,
+            retention=WHILE_CUSTOMER,
+            erasure=Erasure.delete_row(),
+        ),
         "merged_values": personal(
             Category.RECORD,
             purpose=ACCOUNTABILITY,

@@ -8,7 +8,7 @@ import phonenumbers
 from django.db.models import Q, QuerySet
 from stdnum.fi import ytunnus
 
-from .models import Contact, Membership
+from .models import Contact, ContactMerge, Membership
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 _PHONE = re.compile(r"^\+?\d{6,15}$")
@@ -43,6 +43,9 @@ def contact_search(queryset: QuerySet[Contact], term: str) -> QuerySet[Contact]:
         email = term.lower()
         ids = {*Contact.objects.filter(email=email).values_list("pk", flat=True)}
         ids |= {*Membership.objects.filter(work_email=email).values_list("contact_id", flat=True)}
+        ids |= {
+            *ContactMerge.objects.filter(merged_email=email).values_list("survivor_id", flat=True)
+        }
     elif ytunnus.is_valid(term) and "-" in term:
         ids = {
             *Membership.objects.filter(organisation__business_id=ytunnus.format(term)).values_list(
@@ -68,6 +71,23 @@ def contact_search(queryset: QuerySet[Contact], term: str) -> QuerySet[Contact]:
     if len(matching) <= NAME_MATCH_LIMIT:
         return queryset.filter(pk__in=matching)
     return queryset.filter(condition)
+
+
+def contacts_by_email(emails) -> dict[str, Contact]:
+    """The people known by these (normalised) addresses: their own, or one a merged duplicate
+    had. A merge found them to be one person, so a system that still sends the old address
+    means the kept record, not a new person."""
+    emails = [e for e in emails if e]
+    found = {c.email: c for c in Contact.objects.filter(email__in=emails)}
+    rest = [e for e in emails if e not in found]
+    if rest:
+        for merge in (
+            ContactMerge.objects.filter(merged_email__in=rest)
+            .select_related("survivor")
+            .order_by("merged_at")
+        ):
+            found[merge.merged_email] = merge.survivor  # the latest merge decides
+    return found
 
 
 def _folded(text: str) -> str:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from phonenumber_field.phonenumber import PhoneNumber
 
-from . import audit, bulk
+from . import audit, bulk, selectors
 from .models import (
     ApiClient,
     Contact,
@@ -118,6 +118,36 @@ def interaction_log(
 def interaction_save(*, interaction: Interaction) -> Interaction:
     _validated_save(interaction)
     return interaction
+
+
+@transaction.atomic
+def contact_submission_for_known_person(*, person: Contact, values: dict, sent_by: str) -> Contact:
+    """An integration that may only write sent a person the register already has.
+
+    Nothing of the person's is overwritten: such a token serves a public form, where anyone can
+    type anyone's address. What the submission says differently is kept on the person's page as
+    a note for staff to check, so nothing the person sent is lost.
+    """
+    from django.conf import settings
+    from django.utils import translation
+
+    differing = {
+        name: value
+        for name, value in values.items()
+        if value not in (None, "") and str(value) != str(getattr(person, name) or "")
+    }
+    if differing:
+        with translation.override(settings.LANGUAGE_CODE):  # the staff's language
+            listed = "; ".join(
+                f"{Contact._meta.get_field(name).verbose_name}: {value}"
+                for name, value in differing.items()
+            )
+            summary = _(
+                "The integration “%(client)s” sent different details for this person. They "
+                "were not applied; check them and update by hand if they are right: %(values)s"
+            ) % {"client": sent_by, "values": listed}
+        interaction_log(contact=person, kind=Interaction.Kind.NOTE, summary=summary)
+    return person
 
 
 def _token_parts(token: str) -> tuple[str, str]:
@@ -420,15 +450,14 @@ class _ImportWriter:
         """
         self.existing, self.roles = {}, {}
         for start in range(0, len(emails), 10_000):
-            found = {
-                c.email: c for c in Contact.objects.filter(email__in=emails[start : start + 10_000])
-            }
+            found = selectors.contacts_by_email(emails[start : start + 10_000])
             self.existing.update(found)
             # Their roles too (a person has a few): new people have none.
             self.roles.update(
                 ((m.contact_id, m.organisation_id), m)
                 for m in Membership.objects.filter(contact__in=found.values())
             )
+        self.known_ids = {person.pk for person in self.existing.values()}
 
     def write(self, rows: list[dict]) -> None:
         existing = self.existing
@@ -437,6 +466,8 @@ class _ImportWriter:
         for row in rows:
             values = {f: row[f] for f in self.contact_fields if f in row}
             person = existing.get(row.get("email"))
+            if person is not None and person.email != row["email"]:
+                del values["email"]  # known by a merged duplicate's address: keep their own
             if person is None:
                 new = self._as_row(values) | self.provenance
                 new_people.append((new, values))
@@ -566,6 +597,10 @@ class _ImportWriter:
                 fields |= diff.keys()
                 changed_roles.append((role, diff))
         bulk.insert_dicts(Membership, [new for new, _name, _org in new_roles], ids=True)
+        # A person known by two addresses (their own and a merged one) may come in two batches.
+        for new, _name, _org in new_roles:
+            if new["contact_id"] in self.known_ids:
+                self.roles[(new["contact_id"], new["organisation_id"])] = Membership(**new)
         if changed_roles:
             bulk.update(Membership, [r for r, _diff in changed_roles], list(fields))
         entries += [
@@ -667,14 +702,15 @@ def contact_merge(*, survivor: Contact, duplicate: Contact, actor) -> Contact:
     ContactMerge.objects.filter(survivor=duplicate).update(survivor=survivor)
     _merge_roles_in_the_same_organisation(survivor)
 
+    for name, value in filled.items():
+        setattr(survivor, name, value)
     ContactMerge.objects.create(
         survivor=survivor,
         merged_contact_id=duplicate.pk,
         merged_values=snapshot,
+        merged_email="" if duplicate.email == survivor.email else duplicate.email,
         merged_by=actor,
     )
-    for name, value in filled.items():
-        setattr(survivor, name, value)
     survivor.full_clean()
     survivor.save()
     _log_merge(survivor=survivor, duplicate_pk=duplicate.pk, actor=actor, filled=filled)

@@ -363,3 +363,71 @@ def test_the_audit_address_is_not_taken_from_a_spoofed_header(settings):
 
     entry = LogEntry.objects.get(action=LogEntry.Action.ACCESS, actor=client.user)
     assert entry.remote_addr == "198.51.100.7"  # the proxy's view, not the client's claim
+
+
+def test_a_write_only_client_cannot_tell_a_known_address_from_a_new_one():
+    api, _ = _client(scopes=["contacts:write"])
+    known = ContactFactory(email="aino.aalto@example.com", first_name="Aino", phone="")
+
+    new = api.post("/api/v1/contacts/", _person(email="uusi@example.com"), format="json")
+    again = api.post("/api/v1/contacts/", _person(phone="040 765 4321"), format="json")
+
+    assert (new.status_code, again.status_code) == (201, 201)
+    assert set(new.json()) == set(again.json()) == {"id"}
+    assert again.json()["id"] == known.pk  # an integration can attach roles to the person
+
+
+def test_what_a_write_only_client_sends_for_a_known_person_is_kept_but_not_applied():
+    api, client = _client(scopes=["contacts:write"])
+    known = ContactFactory(email="aino.aalto@example.com", first_name="Aino", last_name="Aalto")
+    phone_before = str(known.phone)
+
+    api.post("/api/v1/contacts/", _person(last_name="Hyökkääjä"), format="json")
+
+    known.refresh_from_db()
+    assert (known.last_name, str(known.phone)) == ("Aalto", phone_before)  # nothing overwritten
+    note = Interaction.objects.get(contact=known)
+    assert note.kind == Interaction.Kind.NOTE
+    assert "Hyökkääjä" in note.summary and "Webropol" in note.summary
+    entry = LogEntry.objects.get_for_object(note).get()
+    assert entry.actor == client.user
+
+
+def test_a_write_only_client_resending_the_same_details_adds_nothing():
+    api, _ = _client(scopes=["contacts:write"])
+    ContactFactory(email="aino.aalto@example.com", first_name="Aino", last_name="Aalto")
+
+    response = api.post("/api/v1/contacts/", _person(), format="json")
+
+    assert response.status_code == 201
+    assert not Interaction.objects.exists()
+
+
+def test_a_write_only_client_gets_the_same_field_errors_for_a_known_address():
+    api, _ = _client(scopes=["contacts:write"])
+    ContactFactory(email="aino.aalto@example.com")
+
+    known = api.post("/api/v1/contacts/", _person(phone="12"), format="json")
+    new = api.post(
+        "/api/v1/contacts/", _person(email="uusi@example.com", phone="12"), format="json"
+    )
+
+    assert known.status_code == new.status_code == 400
+    assert known.json() == new.json()
+    assert not Interaction.objects.exists()
+
+
+def test_an_address_of_a_merged_duplicate_finds_the_kept_person():
+    from crm import services
+
+    api, _ = _client()
+    keep = ContactFactory(email="aino@example.com")
+    gone = ContactFactory(email="aino.vanha@example.com")
+    services.contact_merge(survivor=keep, duplicate=gone, actor=None)
+
+    listed = api.get("/api/v1/contacts/", {"email": "AINO.VANHA@example.com"})
+    pushed = api.post("/api/v1/contacts/", _person(email="aino.vanha@example.com"), format="json")
+
+    assert [row["id"] for row in listed.json()["results"]] == [keep.pk]
+    assert pushed.status_code == 400 and "email" in pushed.json()
+    assert Contact.objects.count() == 1

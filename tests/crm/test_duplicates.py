@@ -170,3 +170,28 @@ def test_every_row_a_merge_moves_is_in_the_audit_trail():
     entry = LogEntry.objects.get_for_object(note).get(action=LogEntry.Action.UPDATE)
     assert entry.changes_dict["contact"] == [str(gone.pk), str(keep.pk)]
     assert entry.actor == actor
+
+
+def test_a_merged_duplicates_address_still_finds_the_kept_person(client):
+    from crm.selectors import contacts_by_email
+
+    keep = ContactFactory(email="aino@example.com")
+    gone = ContactFactory(email="aino.vanha@example.com")
+    services.contact_merge(survivor=keep, duplicate=gone, actor=None)
+
+    assert ContactMerge.objects.get().merged_email == "aino.vanha@example.com"
+    assert contacts_by_email(["aino.vanha@example.com", "muu@example.com"]) == {
+        "aino.vanha@example.com": keep
+    }
+    signed_in_with_second_factor(client, make_staff(roles.SALES))
+    found = client.get("/admin/crm/contact/", {"q": "aino.vanha@example.com"})
+    assert [c.pk for c in found.context["cl"].result_list] == [keep.pk]
+
+
+def test_an_address_the_kept_person_took_over_is_not_recorded_twice():
+    keep = ContactFactory(email="")
+    gone = ContactFactory(email="aino@example.com")
+
+    services.contact_merge(survivor=keep, duplicate=gone, actor=None)
+
+    assert ContactMerge.objects.get().merged_email == ""

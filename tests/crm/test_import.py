@@ -367,3 +367,19 @@ def test_importing_a_person_again_updates_their_role_instead_of_adding_one(sales
     assert entry.changes_dict["job_title"] == ["Tutkija", "Professori"]
     entry = LogEntry.objects.get_for_object(aino).get(action=LogEntry.Action.UPDATE)
     assert entry.changes_dict["phone"] == ["+358401234567", "+358401234568"]
+
+
+def test_an_import_with_a_merged_duplicates_address_updates_the_kept_person(sales, confirm):
+    keep = ContactFactory(email="aino.uusi@example.com", first_name="Aino", last_name="Vanha")
+    gone = ContactFactory(email="aino@example.com")
+    services.contact_merge(survivor=keep, duplicate=gone, actor=None)
+
+    job, location = _upload(sales, WEBROPOL)
+    confirm(location, _mapping_post(job, **{"import": "1"}))
+
+    job.refresh_from_db()
+    assert (job.created_count, job.updated_count) == (1, 1)  # Öljy is new; Aino is not
+    keep.refresh_from_db()
+    assert (keep.last_name, keep.email) == ("Äijälä", "aino.uusi@example.com")
+    assert Membership.objects.get(contact=keep).job_title == "Tutkija"
+    assert not Contact.objects.filter(email="aino@example.com").exists()
