@@ -38,3 +38,16 @@ def test_all_interactions_of_a_person_are_one_click_away(client):
 
     assert listing.status_code == 200
     assert list(listing.context["cl"].result_list) == [person.interactions.get()]
+
+
+def test_the_admin_speaks_finnish_that_reads_right(client):
+    """Django's own Finnish says "Muokkaa yhteystieto"; the verb needs another form of the noun,
+    so the titles are worded so that any model's name fits."""
+    signed_in_with_second_factor(client, make_staff(roles.SALES))
+    person = ContactFactory(first_name="Aino", last_name="Aalto")
+
+    listing = client.get("/admin/crm/contact/", HTTP_ACCEPT_LANGUAGE="fi").content.decode()
+    page = client.get(f"/admin/crm/contact/{person.pk}/change/").content.decode()
+
+    assert "<title>Valitse muokattava henkilö" in listing
+    assert "<title>Aino Aalto | Muokkaa: henkilö |" in page
