@@ -15,8 +15,21 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from django_countries.serializers import CountryFieldMixin
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, pagination, permissions, serializers, viewsets
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import (
+    exceptions,
+    mixins,
+    pagination,
+    permissions,
+    serializers,
+    status,
+    viewsets,
+)
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -165,8 +178,12 @@ class ModelValidatingSerializer(serializers.ModelSerializer):
         return self._save(self._probe)
 
     def _save(self, instance):
+        return self._guarded(lambda: self.save_through_service(instance))
+
+    def _guarded(self, save):
+        """Run a service call; what it refuses is a 400, never a 500."""
         try:
-            return self.save_through_service(instance)
+            return save()
         except DjangoValidationError as error:
             raise _django_errors_as_drf(error) from None
         except IntegrityError:
@@ -210,9 +227,10 @@ class ContactSerializer(CountryFieldMixin, ModelValidatingSerializer):
 
     def validate(self, attrs):
         """A person the register already has (by their address, or one a merged duplicate
-        had) is refused to a client that may read, which can look them up; a write-only
-        client gets the same answer as for a new person, so that its token cannot test
-        whether an address is in the register, and the person's row is left as it is."""
+        had) is refused to a client that may read, which can look them up. For a write-only
+        client the person's row is left as it is and the view answers as for a new person
+        (ContactViewSet.create), so that its token cannot test whether an address is in the
+        register."""
         self._known = None
         email = attrs.get("email")
         if self.instance is None and email:
@@ -226,10 +244,12 @@ class ContactSerializer(CountryFieldMixin, ModelValidatingSerializer):
 
     def create(self, validated_data):
         if self._known is not None:
-            return services.contact_submission_for_known_person(
-                person=self._known,
-                values=validated_data,
-                sent_by=self.context["request"].auth.name,
+            return self._guarded(
+                lambda: services.contact_submission_for_known_person(
+                    person=self._known,
+                    values=validated_data,
+                    sent_by=self.context["request"].auth.name,
+                )
             )
         return super().create(validated_data)
 
@@ -348,8 +368,9 @@ class ApiViewSet(
 ):
     """Shared rules of the ingestion endpoints.
 
-    * A client that may write but not read gets back only the new row's id: a web form's token
-      must not become a way to read the register.
+    * A client that may write but not read gets back only the new row's id (a person: not even
+      that, see ContactViewSet.create): a web form's token must not become a way to read the
+      register.
     * Every read of rows about people writes one access entry per person (``people_of``).
     * Writes run with the client's service user as the audit actor: AuditlogMiddleware runs
       before DRF has authenticated the token.
@@ -431,7 +452,18 @@ def _log_reads(request, people) -> None:
     log_access_many(request, people, api_client=request.auth.name)
 
 
-@extend_schema_view(list=extend_schema(parameters=[EMAIL, UPDATED_SINCE]))
+@extend_schema_view(
+    list=extend_schema(parameters=[EMAIL, UPDATED_SINCE]),
+    create=extend_schema(
+        responses={
+            201: ContactSerializer,
+            202: OpenApiResponse(
+                description="A client without contacts:read: received (a new person is added; "
+                "a known one is not changed, and what differs is kept for staff to check)."
+            ),
+        }
+    ),
+)
 class ContactViewSet(ApiViewSet):
     serializer_class = ContactSerializer
     scope_resource = "contacts"
@@ -452,6 +484,15 @@ class ContactViewSet(ApiViewSet):
 
     def people_of(self, rows):
         return list(rows)
+
+    def create(self, request, *args, **kwargs):
+        """A write-only client (a public form's token) gets 202 and no id, new person or
+        known: an id would tell, by being older than the last new one, that the address was
+        already in the register."""
+        response = super().create(request, *args, **kwargs)
+        if not self._may_read():
+            return Response({"status": "received"}, status=status.HTTP_202_ACCEPTED)
+        return response
 
 
 @extend_schema_view(list=extend_schema(parameters=[UPDATED_SINCE]))

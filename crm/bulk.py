@@ -127,6 +127,13 @@ def insert_dicts(model: type[models.Model], rows: list[dict], *, ids: bool = Fal
         )
 
 
+def _array_type(field: models.Field) -> str:
+    """The column's type without its length: casting to varchar(n) would cut an over-long
+    value silently, where assigning text to the column refuses it, as an INSERT would."""
+    db_type = field.db_type(connection)
+    return "text" if db_type.startswith("varchar") else db_type
+
+
 def update(model: type[models.Model], objs: list[models.Model], fields: list[str]) -> None:
     """Write ``fields`` of ``objs``, rows already in the table, in one statement.
 
@@ -136,6 +143,9 @@ def update(model: type[models.Model], objs: list[models.Model], fields: list[str
     """
     if not objs:
         return
+    if len({obj.pk for obj in objs}) != len(objs):
+        # PostgreSQL would apply one of the two rows' values, whichever it met first.
+        raise ValueError("bulk.update() was given the same row twice")
     if connection.vendor != "postgresql":
         model._base_manager.bulk_update(objs, fields, batch_size=500)
         return
@@ -149,7 +159,7 @@ def update(model: type[models.Model], objs: list[models.Model], fields: list[str
         values = [getattr(obj, field.attname) for obj in objs]
         arrays.append(values if convert is None else [convert(v) for v in values])
     names = [quote(field.column) for field in columns]
-    casts = ", ".join(f"%s::{field.db_type(connection)}[]" for field in columns)
+    casts = ", ".join(f"%s::{_array_type(field)}[]" for field in columns)
     sets = ", ".join(f"{name} = v.{name}" for name in names[1:])
     # Names and types come from the model, quoted; every value travels as a parameter.
     sql = (

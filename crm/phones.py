@@ -19,11 +19,13 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from phonenumbers.phonemetadata import PhoneMetadata
 
-_SEPARATORS = re.compile(r"[\s\-./]")
+# Only ASCII digits and the separators people type between them take the fast path; anything
+# else (other scripts' digits, tabs, brackets, letters) is libphonenumber's to decide.
+_SEPARATORS = re.compile(r"[ \-./]")
 # +358 then a national number not starting with 0 (people write "+358 040…": libphonenumber
 # decides that one), or the national prefix 0 then the same.
-_INTERNATIONAL = re.compile(r"\+358([1-9]\d{3,13})")
-_NATIONAL = re.compile(r"0([1-9]\d{3,13})")
+_INTERNATIONAL = re.compile(r"\+358([1-9][0-9]{3,13})")
+_NATIONAL = re.compile(r"0([1-9][0-9]{3,13})")
 
 # The number types is_valid_number() accepts, in the order it tries them.
 _TYPES = (
@@ -44,7 +46,8 @@ def _desc(desc):
     """(possible lengths, compiled pattern) of a PhoneNumberDesc, or None when it is absent."""
     if desc is None or not desc.national_number_pattern:
         return None
-    return frozenset(desc.possible_length), re.compile(desc.national_number_pattern)
+    # The national number is ASCII digits here, so ASCII matching changes nothing but speed.
+    return frozenset(desc.possible_length), re.compile(desc.national_number_pattern, re.ASCII)
 
 
 def _matches(national: str, desc) -> bool:
@@ -62,7 +65,7 @@ def _regions():
     regions = []
     for code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE[358]:
         metadata = PhoneMetadata.metadata_for_region(code)
-        leading = re.compile(metadata.leading_digits) if metadata.leading_digits else None
+        leading = re.compile(metadata.leading_digits, re.ASCII) if metadata.leading_digits else None
         types = [_desc(getattr(metadata, name)) for name in _TYPES]
         regions.append((leading, _desc(metadata.general_desc), [t for t in types if t]))
     return regions

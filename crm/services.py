@@ -255,7 +255,37 @@ def import_preview(*, job: ImportJob, limit: int | None = None):
     results = [
         validator.row(number, cells, job.mapping) for number, cells in enumerate(rows, start=2)
     ]
+    _match_people(results)
     return results, parsed
+
+
+def _match_people(results) -> dict[str, Contact]:
+    """The people already in the register whom the valid rows name, by address: one object per
+    person. A row that names a person an earlier row already names (by an address a merged
+    duplicate had) gets an error, as a repeated address does: which row should win is for the
+    user to say.
+
+    Looked up before anything is written, in large chunks: each lookup reads the table once
+    whatever the number of addresses.
+    """
+    emails = [r.values["email"] for r in results if not r.errors and r.values.get("email")]
+    people: dict[int, Contact] = {}
+    by_email: dict[str, Contact] = {}
+    for start in range(0, len(emails), 10_000):
+        for email, person in selectors.contacts_by_email(emails[start : start + 10_000]).items():
+            by_email[email] = people.setdefault(person.pk, person)
+    named_on: dict[int, int] = {}
+    for result in results:
+        person = None if result.errors else by_email.get(result.values.get("email"))
+        if person is None:
+            continue
+        first = named_on.setdefault(person.pk, result.number)
+        if first != result.number:
+            result.errors["email"] = _(
+                "The same person is on row %(row)d: this address belonged to a contact that "
+                "was merged into them."
+            ) % {"row": first}
+    return by_email
 
 
 @transaction.atomic
@@ -340,14 +370,14 @@ def _import_rows(job: ImportJob, progress) -> None:
         validator.row(number, cells, job.mapping)
         for number, cells in enumerate(parsed.rows, start=2)
     ]
+    people = _match_people(results)
     bad = [r for r in results if r.errors]
     if bad and not job.skip_invalid:
         raise ImportRefused(
             _("%(count)d rows have errors; nothing was imported.") % {"count": len(bad)}
         )
     good = [r for r in results if not r.errors]
-    writer = _ImportWriter(job, CONTACT_FIELDS, MEMBERSHIP_FIELDS)
-    writer.find_people([r.values["email"] for r in good if r.values.get("email")])
+    writer = _ImportWriter(job, CONTACT_FIELDS, MEMBERSHIP_FIELDS, people)
     for start in range(0, len(good), IMPORT_BATCH):
         writer.write([r.values for r in good[start : start + IMPORT_BATCH]])
         progress(start + len(good[start : start + IMPORT_BATCH]))
@@ -368,7 +398,7 @@ class _ImportWriter:
     and roles already in the register are updated as model instances (bulk.update).
     """
 
-    def __init__(self, job: ImportJob, contact_fields, membership_fields):
+    def __init__(self, job: ImportJob, contact_fields, membership_fields, people):
         from auditlog.models import LogEntry
         from django.contrib.contenttypes.models import ContentType
 
@@ -389,9 +419,25 @@ class _ImportWriter:
             "collected_at": self.now,
             "updated_at": self.now,
         }
+        # As auditlog records them: related rows by id, times as str() gives them.
+        self.provenance_changes = {
+            name: [None, str(value)]
+            for name, value in self.provenance.items()
+            if name != "updated_at"
+        }
         self.contact_defaults = {
             name: Contact._meta.get_field(name).get_default() for name in contact_fields
         }
+        # The people the file names who are already in the register (_match_people), and
+        # their roles (a person has a few; new people have none).
+        self.existing = people
+        known = list({person.pk for person in people.values()})
+        self.roles = {}
+        for start in range(0, len(known), 10_000):
+            self.roles.update(
+                ((m.contact_id, m.organisation_id), m)
+                for m in Membership.objects.filter(contact_id__in=known[start : start + 10_000])
+            )
 
     def _entry(self, content_type, pk: int, shown: str, action, changes) -> dict:
         """An audit entry as a row (bulk.insert_dicts): the same content auditlog would write."""
@@ -441,24 +487,6 @@ class _ImportWriter:
             for name, value in values.items()
         }
 
-    def find_people(self, emails: list[str]) -> None:
-        """The people already in the register, by the file's email addresses.
-
-        Looked up once, before anything is written, in large chunks: each lookup reads the
-        table once whatever the number of addresses, and a file's addresses are unique (the
-        validator refuses repeats), so no row can match a person an earlier batch created.
-        """
-        self.existing, self.roles = {}, {}
-        for start in range(0, len(emails), 10_000):
-            found = selectors.contacts_by_email(emails[start : start + 10_000])
-            self.existing.update(found)
-            # Their roles too (a person has a few): new people have none.
-            self.roles.update(
-                ((m.contact_id, m.organisation_id), m)
-                for m in Membership.objects.filter(contact__in=found.values())
-            )
-        self.known_ids = {person.pk for person in self.existing.values()}
-
     def write(self, rows: list[dict]) -> None:
         existing = self.existing
         new_people, changed_people, changed_fields = [], [], set()
@@ -497,10 +525,11 @@ class _ImportWriter:
                 Contact.name_of(values["first_name"], values["last_name"]),
                 self.LogEntry.Action.CREATE,
                 {
-                    f: [None, str(v)]
+                    f: [None, self._stored_value(v)]
                     for f in self.contact_fields
                     if (v := values.get(f, self.contact_defaults[f]))
-                },
+                }
+                | self.provenance_changes,
             )
             for new, values in new_people
         ]
@@ -597,10 +626,6 @@ class _ImportWriter:
                 fields |= diff.keys()
                 changed_roles.append((role, diff))
         bulk.insert_dicts(Membership, [new for new, _name, _org in new_roles], ids=True)
-        # A person known by two addresses (their own and a merged one) may come in two batches.
-        for new, _name, _org in new_roles:
-            if new["contact_id"] in self.known_ids:
-                self.roles[(new["contact_id"], new["organisation_id"])] = Membership(**new)
         if changed_roles:
             bulk.update(Membership, [r for r, _diff in changed_roles], list(fields))
         entries += [
@@ -609,7 +634,7 @@ class _ImportWriter:
                 new["id"],
                 f"{name} – {org}",
                 self.LogEntry.Action.CREATE,
-                {"organisation": [None, str(org)]}
+                {"contact": [None, str(new["contact_id"])], "organisation": [None, str(org.pk)]}
                 | {f: [None, str(new[f])] for f in self.membership_fields if new.get(f)},
             )
             for new, name, org in new_roles

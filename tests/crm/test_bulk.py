@@ -1,6 +1,7 @@
 """The set-based writes imports use: what they write is what the model would have saved."""
 
 import pytest
+from django.db import DataError, connection, transaction
 
 from crm import bulk
 from crm.models import Contact, Membership, Municipality
@@ -48,3 +49,27 @@ def test_insert_dicts_gives_each_row_its_id_and_the_fields_defaults():
     assert (aino.email, aino.preferred_language) == ("aino@example.com", "fi")
     assert (eino.first_name, str(eino.phone), eino.email) == ("Eino", "+358401234567", "")
     assert aino.created_at is not None
+
+
+def test_update_refuses_the_same_row_twice():
+    person = ContactFactory()
+
+    with pytest.raises(ValueError, match="same row twice"):
+        bulk.update(Contact, [person, Contact.objects.get(pk=person.pk)], ["last_name"])
+
+
+def test_update_never_cuts_an_overlong_value():
+    """PostgreSQL refuses it, as an INSERT would; SQLite has no lengths and keeps it whole."""
+    person = ContactFactory(last_name="Lyhyt")
+    person.last_name = "x" * 151
+
+    try:
+        with transaction.atomic():
+            bulk.update(Contact, [person], ["last_name"])
+    except DataError:
+        assert connection.vendor == "postgresql"
+        person.refresh_from_db()
+        assert person.last_name == "Lyhyt"
+    else:
+        person.refresh_from_db()
+        assert person.last_name == "x" * 151

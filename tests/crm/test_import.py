@@ -341,10 +341,12 @@ def test_the_people_and_roles_an_import_creates_are_in_the_audit_trail(sales, co
     assert entry.actor == sales.user and entry.object_repr == "Aino Äijälä"
     assert entry.changes_dict["last_name"] == [None, "Äijälä"]
     assert entry.changes_dict["phone"] == [None, "+358401234567"]
-    assert entry.changes_dict["municipality"] == [None, str(aino.municipality)]
+    assert entry.changes_dict["municipality"] == [None, str(aino.municipality_id)]
+    assert entry.changes_dict["source_detail"] == [None, "webropol.csv"]
     role = Membership.objects.get(contact=aino)
     entry = LogEntry.objects.get_for_object(role).get(action=LogEntry.Action.CREATE)
-    assert entry.changes_dict["organisation"] == [None, "Jyväskylän Yliopisto"]
+    assert entry.changes_dict["organisation"] == [None, str(role.organisation_id)]
+    assert entry.changes_dict["contact"] == [None, str(aino.pk)]
     assert entry.changes_dict["job_title"] == [None, "Tutkija"]
     assert entry.object_repr == str(role)
 
@@ -383,3 +385,24 @@ def test_an_import_with_a_merged_duplicates_address_updates_the_kept_person(sale
     assert (keep.last_name, keep.email) == ("Äijälä", "aino.uusi@example.com")
     assert Membership.objects.get(contact=keep).job_title == "Tutkija"
     assert not Contact.objects.filter(email="aino@example.com").exists()
+
+
+def test_two_rows_that_are_one_person_by_a_merged_address_are_refused(sales, confirm):
+    keep = ContactFactory(email="olli@example.com", last_name="Ennallaan")
+    gone = ContactFactory(email="aino@example.com")
+    services.contact_merge(survivor=keep, duplicate=gone, actor=None)
+
+    job, location = _upload(sales, WEBROPOL)
+    preview = sales.get(location)
+    refused = confirm(location, _mapping_post(job, **{"import": "1"}))
+
+    assert preview.context["error_rows"] == 1
+    assert "rivillä 2" in str(preview.context["errors"])  # the row it repeats
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.UPLOADED and refused.status_code == 200
+    keep.refresh_from_db()
+    assert keep.last_name == "Ennallaan"
+
+    services.import_queue(job=job, mapping=job.mapping, skip_invalid=True)  # the worker's way
+    job = services.import_run(job_id=job.pk)
+    assert (job.status, job.updated_count, job.skipped_count) == ("done", 1, 1)

@@ -33,6 +33,8 @@ def finnish_looking_numbers(draw):
     """The shapes people type: +358 or 0 (or a wrong mix), digits, separators here and there."""
     prefix = draw(st.sampled_from(["+358", "0", "+3580", "00358", "358", "+358 (0)", "", "+46"]))
     digits = draw(st.text(alphabet="0123456789", min_size=1, max_size=15))
+    if draw(st.integers(0, 9)) == 0:  # now and then a digit of another script
+        digits += draw(st.sampled_from(["\u0663", "\uff10", "\U0001d7ce"]))
     # Weight the leading digits toward real Finnish series (mobile 4x/50, Åland 18, toll 800 …).
     lead = draw(st.sampled_from(["", "4", "40", "45", "50", "18", "9", "2", "800", "600", "7"]))
     body = lead + digits
@@ -42,7 +44,7 @@ def finnish_looking_numbers(draw):
         parts.append(body[last:cut])
         last = cut
     parts.append(body[last:])
-    separator = draw(st.sampled_from([" ", "-", ".", "/", ""]))
+    separator = draw(st.sampled_from([" ", "-", ".", "/", "", "\t", "\u00a0", "\u2003", "()"]))
     space = draw(st.sampled_from(["", " "]))
     return prefix + space + separator.join(parts)
 
@@ -56,6 +58,12 @@ def finnish_looking_numbers(draw):
 @example(value="+358 18 12345")
 @example(value="0800 123 456")
 @example(value="+358 11 234 5678")
+@example(value="040\u0661\u0662\u0663\u0664\u0665\u0666\u0667")  # Arabic-Indic digits
+@example(value="04\uff101234567")  # a full-width zero
+@example(value="040\t1234567")
+@example(value="+\t358401234567")
+@example(value="040\u20031234567")
+@example(value="040\u00a01234567")
 def test_the_fast_path_agrees_with_libphonenumber(value):
     assert fast(value) == libphonenumber(value)
 
