@@ -23,23 +23,56 @@ def log_access(instance) -> None:
 audit_actor = set_actor  # ``with audit_actor(user, remote_addr=...)`` for work outside a request
 
 
-def entry(obj, action, *, actor=None, changes=None, remote_addr=None, extra=None):
+def entry_row(
+    content_type_id: int,
+    pk: int,
+    shown: str,
+    action,
+    *,
+    changes=None,
+    actor_id=None,
+    actor_email=None,
+    remote_addr=None,
+    extra=None,
+    timestamp=None,
+) -> dict:
     """An audit entry written by hand (for set-based work that auditlog's signals do not see),
-    with the same content auditlog writes: object, action, before/after, actor and address."""
+    as {attname: value}, with the content auditlog writes: object, action, before/after, actor
+    and address. A row for bulk.insert_dicts, or the fields of a LogEntry (``entry``)."""
+    row = {
+        "content_type_id": content_type_id,
+        "object_pk": str(pk),
+        "object_id": pk,
+        "object_repr": shown[:200],
+        "action": action,
+        "changes": changes,
+        "actor_id": actor_id,
+        "actor_email": actor_email or None,
+        "remote_addr": remote_addr,
+        "additional_data": extra,
+    }
+    if timestamp is not None:
+        row["timestamp"] = timestamp
+    return row
+
+
+def entry(obj, action, *, actor=None, changes=None, remote_addr=None, extra=None):
+    """``entry_row`` of a loaded row, as a LogEntry."""
     from auditlog.models import LogEntry
     from django.contrib.contenttypes.models import ContentType
 
     return LogEntry(
-        content_type=ContentType.objects.get_for_model(obj),
-        object_pk=str(obj.pk),
-        object_id=obj.pk,
-        object_repr=str(obj)[:200],
-        action=action,
-        changes=changes,
-        actor=actor,
-        actor_email=getattr(actor, "email", None) or None,
-        remote_addr=remote_addr,
-        additional_data=extra,
+        **entry_row(
+            ContentType.objects.get_for_model(obj).pk,
+            obj.pk,
+            str(obj),
+            action,
+            changes=changes,
+            actor_id=getattr(actor, "pk", None),
+            actor_email=getattr(actor, "email", None),
+            remote_addr=remote_addr,
+            extra=extra,
+        )
     )
 
 

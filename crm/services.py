@@ -440,24 +440,17 @@ class _ImportWriter:
             )
 
     def _entry(self, content_type, pk: int, shown: str, action, changes) -> dict:
-        """An audit entry as a row (bulk.insert_dicts): the same content auditlog would write."""
-        return {
-            "content_type_id": content_type.pk,
-            "object_pk": str(pk),
-            "object_id": pk,
-            "object_repr": shown[:200],
-            "action": action,
-            "changes": changes,
-            "changes_text": "",
-            "actor_id": self.job.uploaded_by_id,
-            "actor_email": self.actor_email,
-            "timestamp": self.now,
-            "additional_data": self.additional_data,
-        }
-
-    @staticmethod
-    def _shown(value):
-        return None if value is None else str(value)
+        return audit.entry_row(
+            content_type.pk,
+            pk,
+            shown,
+            action,
+            changes=changes,
+            actor_id=self.job.uploaded_by_id,
+            actor_email=self.actor_email,
+            extra=self.additional_data,
+            timestamp=self.now,
+        )
 
     @staticmethod
     def _stored(obj, name):
@@ -476,6 +469,15 @@ class _ImportWriter:
         if hasattr(value, "_meta"):
             return str(value.pk)
         return None if value in (None, "") else str(value)
+
+    def _changes(self, obj, values: dict) -> dict:
+        """{field: [stored, new]} for the values that differ from what ``obj`` holds."""
+        changes = {}
+        for name, value in values.items():
+            stored, new = self._stored(obj, name), self._stored_value(value)
+            if stored != new:
+                changes[name] = [stored, new]
+        return changes
 
     @staticmethod
     def _as_row(values: dict) -> dict:
@@ -501,11 +503,7 @@ class _ImportWriter:
                 new_people.append((new, values))
                 people.append((row, new, Contact.name_of(row["first_name"], row["last_name"])))
                 continue
-            diff = {
-                f: [self._stored(person, f), self._stored_value(v)]
-                for f, v in values.items()
-                if self._stored(person, f) != self._stored_value(v)
-            }
+            diff = self._changes(person, values)
             if diff:
                 for f in diff:
                     setattr(person, f, values[f])
@@ -615,11 +613,7 @@ class _ImportWriter:
                     ({"contact_id": key[0], "organisation_id": org.pk} | values, name, org)
                 )
                 continue
-            diff = {
-                f: [self._shown(getattr(role, f)), self._shown(v)]
-                for f, v in values.items()
-                if self._stored(role, f) != self._stored_value(v)
-            }
+            diff = self._changes(role, values)
             if diff:
                 for f in diff:
                     setattr(role, f, values[f])
