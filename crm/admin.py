@@ -194,6 +194,25 @@ class ContactOrganisationInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("contact", "organisation")
 
 
+# Every save below goes through crm.services with the form's cleaned values.
+
+
+def _form_values(form) -> dict:
+    """The cleaned values of the fields a form shows (read-only ones are not among them)."""
+    return dict(form.cleaned_data)
+
+
+def _form_changes(form) -> dict:
+    """The cleaned values of the fields the user changed: all an update service is given."""
+    return {name: form.cleaned_data[name] for name in form.changed_data}
+
+
+def _becomes(obj, saved) -> None:
+    """The admin goes on with the object its form built (inlines, its log, the redirect): make
+    it the row the service saved."""
+    vars(obj).update(vars(saved))
+
+
 @admin.register(Contact)
 class ContactAdmin(admin.ModelAdmin):
     list_display = [
@@ -388,12 +407,33 @@ class ContactAdmin(admin.ModelAdmin):
         return response
 
     def save_model(self, request, obj, form, change):
-        services.contact_save(contact=obj)
+        if change:
+            saved = services.contact_update(
+                contact=Contact.objects.get(pk=obj.pk), **_form_changes(form)
+            )
+        else:
+            saved = services.contact_create(source=Contact.Source.STAFF, **_form_values(form))
+        _becomes(obj, saved.instance)
 
     def save_formset(self, request, form, formset, change):
-        for membership in formset.save(commit=False):
-            services.membership_save(membership=membership)
-        formset.save_m2m()
+        """Roles are added (and, were an inline to allow it, changed) through the services;
+        the lists are what the admin's own history message reads."""
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for row in formset.initial_forms:
+            if changes := _form_changes(row):
+                saved = services.membership_update(
+                    membership=Membership.objects.get(pk=row.instance.pk), **changes
+                )
+                formset.changed_objects.append((saved.instance, list(saved.changes)))
+        for row in formset.extra_forms:
+            if row.has_changed():
+                values = {
+                    name: value
+                    for name, value in row.cleaned_data.items()
+                    if name not in ("id", formset.fk.name)
+                }
+                saved = services.membership_create(contact=formset.instance, **values)
+                formset.new_objects.append(saved.instance)
 
 
 @admin.register(Organisation)
@@ -424,7 +464,13 @@ class OrganisationAdmin(admin.ModelAdmin):
         return format_html('<a href="{}">{}</a>', url, obj.contact_count)
 
     def save_model(self, request, obj, form, change):
-        services.organisation_save(organisation=obj)
+        if change:
+            saved = services.organisation_update(
+                organisation=Organisation.objects.get(pk=obj.pk), **_form_changes(form)
+            )
+        else:
+            saved = services.organisation_create(**_form_values(form))
+        _becomes(obj, saved.instance)
 
 
 @admin.register(Membership)
@@ -439,7 +485,13 @@ class MembershipAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        services.membership_save(membership=obj)
+        if change:
+            saved = services.membership_update(
+                membership=Membership.objects.get(pk=obj.pk), **_form_changes(form)
+            )
+        else:
+            saved = services.membership_create(**_form_values(form))
+        _becomes(obj, saved.instance)
 
 
 @admin.register(Interaction)
@@ -489,9 +541,13 @@ class InteractionAdmin(admin.ModelAdmin):
         return initial
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.staff = request.user
-        services.interaction_save(interaction=obj)
+        if change:
+            saved = services.interaction_update(
+                interaction=Interaction.objects.get(pk=obj.pk), **_form_changes(form)
+            )
+        else:
+            saved = services.interaction_create(staff=request.user, **_form_values(form))
+        _becomes(obj, saved.instance)
 
 
 @admin.register(Municipality)
@@ -561,14 +617,15 @@ class ApiClientAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            services.api_client_update(
-                client=obj, scopes=form.cleaned_data["scopes"], is_active=obj.is_active
+            saved = services.api_client_update(
+                api_client=ApiClient.objects.get(pk=obj.pk), **_form_changes(form)
             )
+            _becomes(obj, saved.instance)
             return
-        client, token = services.api_client_create(
+        saved, token = services.api_client_create(
             name=form.cleaned_data["name"], scopes=form.cleaned_data["scopes"]
         )
-        obj.pk = client.pk
+        _becomes(obj, saved.instance)
         messages.warning(
             request,
             format_html(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
-from django.db.models import Q
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from django_countries.serializers import CountryFieldMixin
@@ -42,7 +41,6 @@ from .audit import audit_actor, log_access_many
 from .models import (
     ApiClient,
     Contact,
-    ContactMerge,
     Industry,
     Interaction,
     Membership,
@@ -69,10 +67,10 @@ class ApiClientAuthentication(BaseAuthentication):
             token = header[1].decode("ascii")
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
-        client = services.api_client_authenticate(token)
+        client = selectors.api_client_by_token(token)
         if client is None:
             raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
-        services.api_client_touch(client=client)
+        services.api_client_touch(api_client=client)
         return client.user, client
 
     def authenticate_header(self, request):
@@ -137,48 +135,38 @@ def _django_errors_as_drf(error: DjangoValidationError) -> serializers.Validatio
     return serializers.ValidationError({"non_field_errors": error.messages})
 
 
-class ModelValidatingSerializer(serializers.ModelSerializer):
-    """Validates with the model's own rules (validators and constraints), so the API refuses what
-    the admin refuses, with the same translated messages, and saves through crm.services.
+class ServiceSerializer(serializers.ModelSerializer):
+    """Saves only through crm.services, so the API refuses what the admin refuses, with the same
+    translated messages (the services check each row with the model's own rules).
 
-    ``unique_message`` answers the rare race where two requests pass validation with the same
-    unique value and the database refuses the second.
+    Each serializer names its two services: ``create_service(**values, **provenance())`` and
+    ``update_service(<model_name>=row, **changes)``; a serializer without them is refused when
+    the module is imported, so none can fall back to DRF's own saving. ``unique_message``
+    answers the rare race where two requests pass validation with the same unique value and the
+    database refuses the second.
     """
 
+    create_service = None
+    update_service = None
     unique_message = _("This already exists.")
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if hasattr(cls, "Meta") and not (cls.create_service and cls.update_service):
+            raise TypeError(f"{cls.__name__} must name its create_service and update_service")
+
     def provenance(self) -> dict:
-        """Fields the server sets on create (e.g. where a person's data came from)."""
+        """Values the server sets on create (e.g. where a person's data came from)."""
         return {}
 
-    def save_through_service(self, instance):
-        raise NotImplementedError  # each serializer names its service
-
-    def validate(self, attrs):
-        return self._validate_probe(attrs)
-
-    def _validate_probe(self, attrs, *, constraints: bool = True):
-        if self.instance is not None:
-            probe = self.Meta.model.objects.get(pk=self.instance.pk)
-        else:
-            probe = self.Meta.model(**self.provenance())
-        for name, value in attrs.items():
-            setattr(probe, name, value)
-        try:
-            probe.full_clean(validate_constraints=constraints)
-        except DjangoValidationError as error:
-            raise _django_errors_as_drf(error) from None
-        self._probe = probe
-        return attrs
-
     def create(self, validated_data):
-        return self._save(self._probe)
+        service = type(self).create_service
+        return self._guarded(lambda: service(**validated_data, **self.provenance())).instance
 
     def update(self, instance, validated_data):
-        return self._save(self._probe)
-
-    def _save(self, instance):
-        return self._guarded(lambda: self.save_through_service(instance))
+        service = type(self).update_service
+        row = {self.Meta.model._meta.model_name: instance}
+        return self._guarded(lambda: service(**row, **validated_data)).instance
 
     def _guarded(self, save):
         """Run a service call; what it refuses is a 400, never a 500."""
@@ -190,7 +178,7 @@ class ModelValidatingSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError({"non_field_errors": [self.unique_message]}) from None
 
 
-class ContactSerializer(CountryFieldMixin, ModelValidatingSerializer):
+class ContactSerializer(CountryFieldMixin, ServiceSerializer):
     municipality = CodeField(
         slug_field="code",
         queryset=Municipality.objects.filter(active=True),
@@ -198,6 +186,8 @@ class ContactSerializer(CountryFieldMixin, ModelValidatingSerializer):
         allow_null=True,
     )
     unique_message = _("A contact with this email address exists.")
+    create_service = services.contact_create
+    update_service = services.contact_update
 
     class Meta:
         model = Contact
@@ -239,8 +229,17 @@ class ContactSerializer(CountryFieldMixin, ModelValidatingSerializer):
                 if self.context["request"].auth.has_scope("contacts:read"):
                     raise serializers.ValidationError({"email": [self.unique_message]})
                 self._known = known
-                return self._validate_probe(attrs, constraints=False)
+                self._check_as_new(attrs)
         return super().validate(attrs)
+
+    def _check_as_new(self, attrs) -> None:
+        """The checks a new person's details get (except that the address is free), so that
+        the answer does not tell a known address from a new one. Nothing is saved."""
+        probe = Contact(**self.provenance(), **attrs)
+        try:
+            probe.full_clean(validate_constraints=False)
+        except DjangoValidationError as error:
+            raise _django_errors_as_drf(error) from None
 
     def create(self, validated_data):
         if self._known is not None:
@@ -250,17 +249,14 @@ class ContactSerializer(CountryFieldMixin, ModelValidatingSerializer):
                     values=validated_data,
                     sent_by=self.context["request"].auth.name,
                 )
-            )
+            ).instance
         return super().create(validated_data)
 
     def provenance(self):
         return {"source": Contact.Source.API, "source_detail": self.context["request"].auth.name}
 
-    def save_through_service(self, instance):
-        return services.contact_save(contact=instance)
 
-
-class OrganisationSerializer(ModelValidatingSerializer):
+class OrganisationSerializer(ServiceSerializer):
     municipality = CodeField(
         slug_field="code",
         queryset=Municipality.objects.filter(active=True),
@@ -294,12 +290,11 @@ class OrganisationSerializer(ModelValidatingSerializer):
         read_only_fields = ["created_at", "updated_at"]
 
     unique_message = _("An organisation with this business ID exists.")
+    create_service = services.organisation_create
+    update_service = services.organisation_update
 
-    def save_through_service(self, instance):
-        return services.organisation_save(organisation=instance)
 
-
-class BelongsToPersonSerializer(ModelValidatingSerializer):
+class BelongsToPersonSerializer(ServiceSerializer):
     """A row about a person: whose row it is cannot be changed afterwards."""
 
     def get_fields(self):
@@ -325,8 +320,8 @@ class MembershipSerializer(BelongsToPersonSerializer):
             "end_date",
         ]
 
-    def save_through_service(self, instance):
-        return services.membership_save(membership=instance)
+    create_service = services.membership_create
+    update_service = services.membership_update
 
 
 class InteractionSerializer(BelongsToPersonSerializer):
@@ -347,8 +342,8 @@ class InteractionSerializer(BelongsToPersonSerializer):
         ]
         read_only_fields = ["created_at"]
 
-    def save_through_service(self, instance):
-        return services.interaction_save(interaction=instance)
+    create_service = services.interaction_create
+    update_service = services.interaction_update
 
 
 # --- Views --------------------------------------------------------------------------------------
@@ -475,10 +470,8 @@ class ContactViewSet(ApiViewSet):
             email = self.request.query_params.get("email")
             if email is not None:  # their own address, or one a merged duplicate had
                 email = normalise_email(email)
-                queryset = queryset.filter(
-                    Q(email=email)
-                    | Q(pk__in=ContactMerge.objects.filter(merged_email=email).values("survivor"))
-                )
+                person = selectors.contacts_by_email([email]).get(email)
+                queryset = queryset.filter(pk=person.pk) if person else queryset.none()
             queryset = _updated_since(self.request, queryset)
         return queryset
 

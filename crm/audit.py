@@ -7,12 +7,14 @@ from auditlog.signals import accessed
 
 
 def register_models() -> None:
-    from .models import Contact, Interaction, Membership, Organisation
+    from .models import ApiClient, Contact, Interaction, Membership, Organisation
 
     auditlog.register(Contact)
     auditlog.register(Organisation)
     auditlog.register(Membership)
     auditlog.register(Interaction)
+    # Who let which integration do what. Not the token's parts, nor each use (bookkeeping).
+    auditlog.register(ApiClient, exclude_fields=["token_prefix", "token_hash", "last_used_at"])
 
 
 def log_access(instance) -> None:

@@ -4,6 +4,8 @@ Every field here is declared in crm/personal_data.py; the privacy.E001 check fai
 not. Interactions, imports and the rest of the CRM build on these.
 """
 
+import hashlib
+
 from django.conf import settings
 from django.core.validators import ProhibitNullCharactersValidator, RegexValidator
 from django.db import models
@@ -401,6 +403,11 @@ class ApiClient(models.Model):
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes
+
+    @staticmethod
+    def token_parts(token: str) -> tuple[str, str]:
+        """(the stored prefix that finds the row, the stored SHA-256 that proves the token)."""
+        return token[:16], hashlib.sha256(token.encode()).hexdigest()
 
 
 class ImportJob(models.Model):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hmac
 import re
 
 import phonenumbers
 from django.db.models import Q, QuerySet
 from stdnum.fi import ytunnus
 
-from .models import Contact, ContactMerge, Membership
+from .models import ApiClient, Contact, ContactMerge, Membership, normalise_email
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 _PHONE = re.compile(r"^\+?\d{6,15}$")
@@ -40,12 +41,9 @@ def contact_search(queryset: QuerySet[Contact], term: str) -> QuerySet[Contact]:
         return queryset
     ids = None
     if _EMAIL.match(term):
-        email = term.lower()
-        ids = {*Contact.objects.filter(email=email).values_list("pk", flat=True)}
+        email = normalise_email(term)
+        ids = {person.pk for person in contacts_by_email([email]).values()}
         ids |= {*Membership.objects.filter(work_email=email).values_list("contact_id", flat=True)}
-        ids |= {
-            *ContactMerge.objects.filter(merged_email=email).values_list("survivor_id", flat=True)
-        }
     elif ytunnus.is_valid(term) and "-" in term:
         ids = {
             *Membership.objects.filter(organisation__business_id=ytunnus.format(term)).values_list(
@@ -88,6 +86,17 @@ def contacts_by_email(emails) -> dict[str, Contact]:
         ):
             found[merge.merged_email] = merge.survivor  # the latest merge decides
     return found
+
+
+def api_client_by_token(token: str) -> ApiClient | None:
+    """The active client this token belongs to, or None (compared in constant time)."""
+    prefix, digest = ApiClient.token_parts(token)
+    client = ApiClient.objects.select_related("user").filter(token_prefix=prefix).first()
+    if client is None or not client.is_active:
+        return None
+    if not hmac.compare_digest(client.token_hash, digest):
+        return None
+    return client
 
 
 def _folded(text: str) -> str:

@@ -1,8 +1,14 @@
 """Every change to crm's data goes through a function here.
 
 Each runs in a transaction; django-auditlog writes the before/after entry in the same
-transaction (its signal handlers run inside it), with the actor and remote address that
+transaction (its signal handlers run inside it: ``pre_save`` for a change, restricted to the
+``update_fields`` saved, ``post_save`` for a new row), with the actor and remote address that
 AuditlogMiddleware, or ``audit_actor`` for work outside a request, puts in context.
+
+The admin, the API and the import all call the same ``<entity>_create`` / ``<entity>_update``
+with cleaned values. Each model's fields that a service may set are listed once below; a change
+is checked with ``full_clean`` and written with ``save(update_fields=...)``; and every service
+returns a ``Change``: the row and what changed. A change that changes nothing writes nothing.
 """
 
 from __future__ import annotations
@@ -10,10 +16,17 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Generic, TypeVar
 
-from django.db import transaction
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 from django.db.models.functions import Lower
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from phonenumber_field.phonenumber import PhoneNumber
 
@@ -31,106 +44,180 @@ from .models import (
 
 logger = logging.getLogger(__name__)
 
+# What each service may set. Provenance is set once, by the door a person came in through.
+CONTACT_WRITABLE = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "street_address",
+    "postal_code",
+    "post_office",
+    "municipality",
+    "nationality",
+    "preferred_language",
+    "subject_category",
+)
+CONTACT_PROVENANCE = ("source", "source_detail", "collected_at")
+ORGANISATION_WRITABLE = (
+    "name",
+    "business_id",
+    "industry",
+    "street_address",
+    "postal_code",
+    "post_office",
+    "municipality",
+    "relationship",
+    "is_owner",
+    "notes",
+)
+MEMBERSHIP_WRITABLE = (
+    "contact",
+    "organisation",
+    "job_title",
+    "work_email",
+    "work_phone",
+    "start_date",
+    "end_date",
+)
+# ``staff`` is who logged it, set on create by the door; it is not edited afterwards.
+INTERACTION_WRITABLE = (
+    "contact",
+    "organisation",
+    "kind",
+    "occurred_at",
+    "summary",
+    "transcript",
+    "browser",
+    "operating_system",
+    "referrer",
+)
+# The name is in every audit entry the client wrote: set on create only.
+API_CLIENT_WRITABLE = ("scopes", "is_active")
+
+M = TypeVar("M", bound=models.Model)
+
+
+@dataclass(frozen=True)
+class Change(Generic[M]):
+    """What a service did: the row as it now is, and ``{field: (old, new)}`` for each field it
+    set (on create every field it may set, old ``None``). Empty changes: nothing was written."""
+
+    instance: M
+    changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    created: bool = False
+
 
 def _validated_save(instance, **save_kwargs) -> None:
     instance.full_clean()
     instance.save(**save_kwargs)
 
 
+def _only(values: dict, allowed: tuple[str, ...], service: str) -> None:
+    unknown = values.keys() - set(allowed)
+    if unknown:
+        raise TypeError(f"{service}() may not set {', '.join(sorted(unknown))}")
+
+
+def _create(instance: M, fields: tuple[str, ...]) -> Change[M]:
+    _validated_save(instance)
+    return Change(
+        instance, {name: (None, getattr(instance, name)) for name in fields}, created=True
+    )
+
+
+def _as_stored(instance: models.Model, name: str, value):
+    """``value`` as the field holds it, so that "040 123 4567" equals a stored +358401234567
+    and a date given as text equals the date. What cannot be converted counts as a change, and
+    ``full_clean`` then says what is wrong with it."""
+    model_field = instance._meta.get_field(name)
+    if model_field.is_relation or isinstance(value, models.Model):
+        return value
+    try:
+        return model_field.to_python(value)
+    except ValidationError:
+        return value
+
+
+def _update(instance: M, changes: dict, allowed: tuple[str, ...], service: str) -> Change[M]:
+    """Set the given fields that differ, check the whole row and save only those fields (and
+    the row's own "updated" time). Nothing differs: nothing is written, no audit entry."""
+    _only(changes, allowed, service)
+    diff = {}
+    for name, value in changes.items():
+        old, new = getattr(instance, name), _as_stored(instance, name, value)
+        if old != new:
+            diff[name] = (old, new)
+    if not diff:
+        return Change(instance)
+    touched = [f.name for f in instance._meta.concrete_fields if getattr(f, "auto_now", False)]
+    for name, (_old, new) in diff.items():
+        setattr(instance, name, new)
+    try:
+        _validated_save(instance, update_fields=[*diff, *touched])
+    except BaseException:
+        for name, (old, _new) in diff.items():  # the caller's object stays as stored
+            setattr(instance, name, old)
+        raise
+    saved = {name: (old, getattr(instance, name)) for name, (old, _new) in diff.items()}
+    return Change(instance, saved)
+
+
+# --- People -------------------------------------------------------------------------------------
+
+
 @transaction.atomic
 def contact_create(
     *,
-    first_name: str,
-    last_name: str,
-    source: str = Contact.Source.STAFF,
+    source: str,
     source_detail: str = "",
-    collected_at=None,
-    **fields,
-) -> Contact:
-    """Add a person, recording where the data came from (GDPR Art. 14 needs the source)."""
+    collected_at: datetime | None = None,
+    **values: Any,
+) -> Change[Contact]:
+    """Add a person, recording where the data came from (GDPR Art. 14 needs the source): the
+    door they came in through names itself (staff, an API client, an import)."""
+    _only(values, CONTACT_WRITABLE, "contact_create")
     contact = Contact(
-        first_name=first_name,
-        last_name=last_name,
         source=source,
         source_detail=source_detail,
         collected_at=collected_at or timezone.now(),
-        **fields,
+        **values,
     )
     contact.email = normalise_email(contact.email)
-    _validated_save(contact)
-    return contact
+    return _create(contact, CONTACT_WRITABLE + CONTACT_PROVENANCE)
 
 
 @transaction.atomic
-def contact_update(*, contact: Contact, **changes) -> Contact:
-    """Change a person's data; provenance fields are not changed here."""
-    forbidden = {"source", "source_detail", "collected_at"} & changes.keys()
-    if forbidden:
-        raise ValueError(f"Provenance is not edited: {sorted(forbidden)}")
-    changed = {k: v for k, v in changes.items() if getattr(contact, k) != v}
-    if not changed:
-        return contact
-    for name, value in changed.items():
-        setattr(contact, name, value)
-    contact.email = normalise_email(contact.email)
-    _validated_save(contact)
-    return contact
+def contact_update(*, contact: Contact, **changes: Any) -> Change[Contact]:
+    """Change a person's data. Where it came from is what it was when they were added: no door
+    changes it afterwards."""
+    provenance = sorted(CONTACT_PROVENANCE & changes.keys())
+    if provenance:
+        raise ValidationError(
+            {
+                name: _(
+                    "Where a person's data came from is recorded when they are added and "
+                    "cannot be changed."
+                )
+                for name in provenance
+            }
+        )
+    if "email" in changes:
+        changes["email"] = normalise_email(changes["email"])
+    return _update(contact, changes, CONTACT_WRITABLE, "contact_update")
 
 
 @transaction.atomic
-def contact_save(*, contact: Contact) -> Contact:
-    """Save a contact whose fields a validated form has already set (the admin's path)."""
-    contact.email = normalise_email(contact.email)
-    contact.save()
-    return contact
-
-
-@transaction.atomic
-def organisation_save(*, organisation: Organisation) -> Organisation:
-    organisation.save()
-    return organisation
-
-
-@transaction.atomic
-def organisation_create(*, name: str, **fields) -> Organisation:
-    organisation = Organisation(name=name, **fields)
-    _validated_save(organisation)
-    return organisation
-
-
-@transaction.atomic
-def membership_save(*, membership: Membership) -> Membership:
-    _validated_save(membership)
-    return membership
-
-
-@transaction.atomic
-def interaction_log(
-    *, contact: Contact, kind: str, summary: str, staff=None, **fields
-) -> Interaction:
-    """Record something done with or for a person: a call, a meeting, a support case ..."""
-    interaction = Interaction(contact=contact, kind=kind, summary=summary, staff=staff, **fields)
-    _validated_save(interaction)
-    return interaction
-
-
-@transaction.atomic
-def interaction_save(*, interaction: Interaction) -> Interaction:
-    _validated_save(interaction)
-    return interaction
-
-
-@transaction.atomic
-def contact_submission_for_known_person(*, person: Contact, values: dict, sent_by: str) -> Contact:
+def contact_submission_for_known_person(
+    *, person: Contact, values: dict, sent_by: str
+) -> Change[Contact]:
     """An integration that may only write sent a person the register already has.
 
-    Nothing of the person's is overwritten: such a token serves a public form, where anyone can
-    type anyone's address. What the submission says differently is kept on the person's page as
-    a note for staff to check, so nothing the person sent is lost.
+    Nothing of the person's is overwritten (the returned Change is empty): such a token serves
+    a public form, where anyone can type anyone's address. What the submission says differently
+    is kept on the person's page as a note for staff to check, so nothing the person sent is
+    lost.
     """
-    from django.conf import settings
-    from django.utils import translation
-
     differing = {
         name: value
         for name, value in values.items()
@@ -146,68 +233,102 @@ def contact_submission_for_known_person(*, person: Contact, values: dict, sent_b
                 "The integration “%(client)s” sent different details for this person. They "
                 "were not applied; check them and update by hand if they are right: %(values)s"
             ) % {"client": sent_by, "values": listed}
-        interaction_log(contact=person, kind=Interaction.Kind.NOTE, summary=summary)
-    return person
+        interaction_create(contact=person, kind=Interaction.Kind.NOTE, summary=summary)
+    return Change(person)
 
 
-def _token_parts(token: str) -> tuple[str, str]:
-    import hashlib
-
-    return token[:16], hashlib.sha256(token.encode()).hexdigest()
+# --- Organisations and roles --------------------------------------------------------------------
 
 
 @transaction.atomic
-def api_client_create(*, name: str, scopes: list[str]) -> tuple[ApiClient, str]:
-    """Make an integration client; returns it and its token, which is never shown again."""
-    import secrets
+def organisation_create(**values: Any) -> Change[Organisation]:
+    _only(values, ORGANISATION_WRITABLE, "organisation_create")
+    return _create(Organisation(**values), ORGANISATION_WRITABLE)
 
-    from django.contrib.auth import get_user_model
-    from django.core.exceptions import ValidationError
 
+@transaction.atomic
+def organisation_update(*, organisation: Organisation, **changes: Any) -> Change[Organisation]:
+    return _update(organisation, changes, ORGANISATION_WRITABLE, "organisation_update")
+
+
+@transaction.atomic
+def membership_create(**values: Any) -> Change[Membership]:
+    """A person's role in an organisation (``contact`` and ``organisation`` are required)."""
+    _only(values, MEMBERSHIP_WRITABLE, "membership_create")
+    membership = Membership(**values)
+    membership.work_email = normalise_email(membership.work_email)
+    return _create(membership, MEMBERSHIP_WRITABLE)
+
+
+@transaction.atomic
+def membership_update(*, membership: Membership, **changes: Any) -> Change[Membership]:
+    if "work_email" in changes:
+        changes["work_email"] = normalise_email(changes["work_email"])
+    return _update(membership, changes, MEMBERSHIP_WRITABLE, "membership_update")
+
+
+# --- Interactions -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def interaction_create(*, staff=None, **values: Any) -> Change[Interaction]:
+    """Record something done with or for a person: a call, a meeting, a support case ...
+    ``staff`` is the staff member who logged it (none for an integration's)."""
+    _only(values, INTERACTION_WRITABLE, "interaction_create")
+    return _create(Interaction(staff=staff, **values), (*INTERACTION_WRITABLE, "staff"))
+
+
+@transaction.atomic
+def interaction_update(*, interaction: Interaction, **changes: Any) -> Change[Interaction]:
+    return _update(interaction, changes, INTERACTION_WRITABLE, "interaction_update")
+
+
+# --- API clients --------------------------------------------------------------------------------
+
+
+def _checked_scopes(scopes) -> list[str]:
     unknown = set(scopes) - set(ApiClient.Scope.values)
     if unknown:
-        raise ValidationError({"scopes": f"Unknown scopes: {', '.join(sorted(unknown))}"})
+        raise ValidationError(
+            {"scopes": _("Unknown scopes: %(scopes)s") % {"scopes": ", ".join(sorted(unknown))}}
+        )
+    return sorted(set(scopes))
+
+
+@transaction.atomic
+def api_client_create(*, name: str, scopes: list[str]) -> tuple[Change[ApiClient], str]:
+    """Make an integration client; returns it and its token, which is never shown again."""
+    scopes = _checked_scopes(scopes)
     user = get_user_model().objects.create(username=f"api:{name}"[:150], is_staff=False)
     user.set_unusable_password()
     user.save(update_fields=["password"])
     token = "rk_" + secrets.token_urlsafe(32)
-    prefix, digest = _token_parts(token)
-    client = ApiClient(
-        name=name, user=user, token_prefix=prefix, token_hash=digest, scopes=sorted(set(scopes))
-    )
+    prefix, digest = ApiClient.token_parts(token)
+    client = ApiClient(name=name, user=user, token_prefix=prefix, token_hash=digest, scopes=scopes)
     client.full_clean(exclude=["user"])
     client.save()
-    return client, token
-
-
-def api_client_authenticate(token: str) -> ApiClient | None:
-    """The active client this token belongs to, or None (compared in constant time)."""
-    import hmac
-
-    prefix, digest = _token_parts(token)
-    client = ApiClient.objects.select_related("user").filter(token_prefix=prefix).first()
-    if client is None or not client.is_active:
-        return None
-    if not hmac.compare_digest(client.token_hash, digest):
-        return None
-    return client
-
-
-def api_client_touch(*, client: ApiClient) -> None:
-    """Record last use at most once a minute, so reads do not each write a row."""
-    now = timezone.now()
-    if client.last_used_at is None or (now - client.last_used_at).total_seconds() > 60:
-        ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
-        client.last_used_at = now
+    return Change(
+        client,
+        {name: (None, getattr(client, name)) for name in ("name", *API_CLIENT_WRITABLE)},
+        created=True,
+    ), token
 
 
 @transaction.atomic
-def api_client_update(*, client: ApiClient, scopes: list[str], is_active: bool) -> ApiClient:
-    client.scopes = sorted(set(scopes))
-    client.is_active = is_active
-    client.full_clean(exclude=["user"])
-    client.save(update_fields=["scopes", "is_active"])
-    return client
+def api_client_update(*, api_client: ApiClient, **changes: Any) -> Change[ApiClient]:
+    """Change what an integration may do, or revoke it (``is_active=False``)."""
+    if "scopes" in changes:
+        changes["scopes"] = _checked_scopes(changes["scopes"])
+    return _update(api_client, changes, API_CLIENT_WRITABLE, "api_client_update")
+
+
+def api_client_touch(*, api_client: ApiClient) -> None:
+    """Record last use at most once a minute, so reads do not each write a row. Bookkeeping,
+    not a change anyone answers for: no audit entry."""
+    now = timezone.now()
+    if api_client.last_used_at is None or (now - api_client.last_used_at).total_seconds() > 60:
+        ApiClient.objects.filter(pk=api_client.pk).update(last_used_at=now)
+        api_client.last_used_at = now
 
 
 # --- Imports ------------------------------------------------------------------------------------

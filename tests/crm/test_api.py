@@ -19,10 +19,10 @@ ALL_SCOPES = ApiClient.Scope.values
 
 
 def _client(scopes=ALL_SCOPES, name="Webropol"):
-    client, token = api_client_create(name=name, scopes=scopes)
+    created, token = api_client_create(name=name, scopes=scopes)
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-    return api, client
+    return api, created.instance
 
 
 def _person(**extra):

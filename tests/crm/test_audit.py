@@ -61,7 +61,9 @@ def test_opening_a_persons_page_is_recorded(client):
 
 
 def test_a_service_change_is_audited_in_the_same_transaction():
-    contact = services.contact_create(first_name="Aku", last_name="Ankka", email="AKU@Example.com")
+    contact = services.contact_create(
+        source=Contact.Source.STAFF, first_name="Aku", last_name="Ankka", email="AKU@Example.com"
+    ).instance
 
     assert contact.email == "aku@example.com"
     assert LogEntry.objects.get_for_object(contact).filter(action=LogEntry.Action.CREATE).exists()

@@ -23,9 +23,10 @@ class Command(BaseCommand):
         if ApiClient.objects.filter(name=name).exists():
             raise CommandError(f"An API client called {name!r} exists already.")
         try:
-            client, token = api_client_create(name=name, scopes=scopes)
+            created, token = api_client_create(name=name, scopes=scopes)
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from None
+        client = created.instance
         self.stdout.write(f"API client {client.name!r} with scopes {', '.join(client.scopes)}.")
         self.stdout.write("Its token, shown only now (keep it in the integration's secret store):")
         self.stdout.write(token)
