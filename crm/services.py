@@ -151,9 +151,9 @@ def _update(instance: M, changes: dict, allowed: tuple[str, ...], service: str) 
     if not diff:
         return Change(instance)
     touched = [f.name for f in instance._meta.concrete_fields if getattr(f, "auto_now", False)]
-    for name, (_old, new) in diff.items():
-        setattr(instance, name, new)
     try:
+        for name, (_old, new) in diff.items():
+            setattr(instance, name, new)
         _validated_save(instance, update_fields=[*diff, *touched])
     except BaseException:
         for name, (old, _new) in diff.items():  # the caller's object stays as stored
