@@ -184,7 +184,9 @@ class Contact(models.Model):
 
     first_name = models.CharField(_("first name"), max_length=150, validators=text_validators)
     last_name = models.CharField(_("last name"), max_length=150, validators=text_validators)
-    email = models.EmailField(_("email"), max_length=254, blank=True)
+    email = models.EmailField(
+        _("email"), max_length=254, blank=True, validators=[validate_no_personal_identity_code]
+    )
     phone = PhoneNumberField(_("phone"), blank=True)
     street_address = models.CharField(
         _("street address"), max_length=200, blank=True, validators=text_validators
@@ -276,7 +278,9 @@ class Membership(models.Model):
     job_title = models.CharField(
         _("job title"), max_length=200, blank=True, validators=text_validators
     )
-    work_email = models.EmailField(_("work email"), blank=True)
+    work_email = models.EmailField(
+        _("work email"), blank=True, validators=[validate_no_personal_identity_code]
+    )
     work_phone = PhoneNumberField(_("work phone"), blank=True)
     start_date = models.DateField(_("start date"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
@@ -378,7 +382,7 @@ class ApiClient(models.Model):
         INTERACTIONS_READ = "interactions:read", _("Read interactions")
         INTERACTIONS_WRITE = "interactions:write", _("Create and change interactions")
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True, validators=text_validators)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("service user"),
@@ -466,7 +470,12 @@ class ContactMerge(models.Model):
     merged_contact_id = models.BigIntegerField(_("merged contact's id"))
     # The merged record's own address, when the kept one has another: a later import or
     # integration that still knows the person by it finds the kept record (selectors).
-    merged_email = models.EmailField(_("merged contact's email"), blank=True, db_index=True)
+    merged_email = models.EmailField(
+        _("merged contact's email"),
+        blank=True,
+        db_index=True,
+        validators=[validate_no_personal_identity_code],
+    )
     merged_values = models.JSONField(_("merged contact's data"))
     merged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
