@@ -10,11 +10,12 @@ DEMO_CONTACTS ?= 200
 # Debian packages WeasyPrint needs to render PDFs (pango, harfbuzz subsetting, a font).
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 
-.PHONY: run test lint format messages worker beat bench system-deps clean help
+.PHONY: run test e2e lint format messages worker beat bench system-deps browser clean help
 
 help:
 	@echo "make run       serve the app with demo data on http://127.0.0.1:8000 (SQLite, tasks in-process)"
 	@echo "make test      run the whole test suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)"
+	@echo "make e2e       only the browser journeys (Debian's chromium, installed when missing)"
 	@echo "make lint      ruff check and format check"
 	@echo "make messages  update and compile the fi/sv/en translation catalogues"
 	@echo "make worker    Celery worker and beat against REDIS_URL"
@@ -41,13 +42,28 @@ system-deps: $(INSTALLED)
 	  echo "  sudo apt-get install $(SYSTEM_PACKAGES)"; exit 1; \
 	fi
 
+# The browser journeys (tests/e2e) drive Debian's chromium; `playwright install` is never used.
+# Without root the journeys are skipped by `make test` with a note, and `make e2e` fails.
+browser: $(INSTALLED)
+	@if [ -n "$$CHROMIUM" ] || command -v chromium >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing Chromium for the browser journeys"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
+	else \
+	  echo "The browser journeys need Chromium. On Debian/Ubuntu run: sudo apt-get install chromium"; \
+	fi
+
 run: $(INSTALLED) system-deps
 	DEBUG=true $(MANAGE) migrate --noinput
 	DEBUG=true $(MANAGE) seed_demo --contacts $(DEMO_CONTACTS)
 	DEBUG=true $(MANAGE) runserver 127.0.0.1:8000
 
-test: $(INSTALLED) system-deps
+test: $(INSTALLED) system-deps browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+e2e: $(INSTALLED) system-deps browser
+	@test -n "$$CHROMIUM" || command -v chromium >/dev/null || { echo "Chromium is missing."; exit 1; }
+	$(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
