@@ -30,9 +30,6 @@ WIDTH, HEIGHT = 1366, 768
 PASSWORD = "a-Long-staff-passphrase-1"
 ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS") or tempfile.gettempdir()) / "rekisteri-e2e"
 
-# Playwright's synchronous API runs an event loop in this thread; the tests' own ORM calls are
-# still plain synchronous code, which Django would otherwise refuse next to a running loop.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def pytest_collection_modifyitems(items):
@@ -42,20 +39,32 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """One Chromium per journey module. Playwright's synchronous API keeps an event loop running
+    in this thread while it lives, and Django refuses ORM calls next to a running loop; the
+    journeys' own ORM calls are plain synchronous code, so they are allowed for exactly as long
+    as the browser lives (never for the rest of the suite, nor for a process it starts)."""
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium is not installed (apt-get install chromium; `make e2e` does it)")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"],
-        )
-        yield chromium
-        chromium.close()
+    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(
+                executable_path=CHROMIUM,
+                headless=True,
+                args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"],
+            )
+            yield chromium
+            chromium.close()
+    finally:
+        if before is None:
+            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
 
 
 @pytest.fixture
