@@ -31,7 +31,6 @@ PASSWORD = "a-Long-staff-passphrase-1"
 ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS") or tempfile.gettempdir()) / "rekisteri-e2e"
 
 
-
 def pytest_collection_modifyitems(items):
     here = Path(__file__).parent
     for item in items:
