@@ -49,6 +49,12 @@ def main() -> int:
     recreate_database(admin_url, name)
     os.environ["DATABASE_URL"] = bench_url
     os.environ.setdefault("SECRET_KEY", "bench-only-" + "b" * 50)
+    for name, value in [
+        ("CONTROLLER_NAME", "Bench Oy"),
+        ("CONTROLLER_ADDRESS", "Benchkatu 1, 00100 Helsinki"),
+        ("PRIVACY_CONTACT_EMAIL", "tietosuoja@bench.example.com"),
+    ]:
+        os.environ.setdefault(name, value)
     os.environ["SECURE_SSL_REDIRECT"] = "false"  # the test client speaks plain HTTP
     os.environ.setdefault("STATIC_ROOT", tempfile.mkdtemp(prefix="rekisteri-bench-static-"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")

@@ -28,6 +28,23 @@ if not SECRET_KEY:
     # Development only: a fixed key is fine because DEBUG is never on in production.
     SECRET_KEY = "development-only-key-never-used-when-debug-is-off"  # noqa: S105
 
+# The controller of the register, as the public pages name it (GDPR Art. 13(1)(a)): required in
+# production, like SECRET_KEY; demo values on a laptop.
+CONTROLLER_NAME = env.str("CONTROLLER_NAME", default="Esimerkki Oy (demo)" if DEBUG else "")
+CONTROLLER_ADDRESS = env.str(
+    "CONTROLLER_ADDRESS", default="Esimerkkikatu 1, 00100 Helsinki" if DEBUG else ""
+)
+CONTROLLER_BUSINESS_ID = env.str("CONTROLLER_BUSINESS_ID", default="")
+PRIVACY_CONTACT_EMAIL = env.str(
+    "PRIVACY_CONTACT_EMAIL", default="tietosuoja@example.com" if DEBUG else ""
+)
+if not (CONTROLLER_NAME and CONTROLLER_ADDRESS and PRIVACY_CONTACT_EMAIL):
+    raise ImproperlyConfigured(
+        "CONTROLLER_NAME, CONTROLLER_ADDRESS and PRIVACY_CONTACT_EMAIL must be set: the privacy "
+        "pages must name the controller of the register and an address for privacy matters "
+        "(GDPR Art. 13). DEBUG=true uses demo values."
+    )
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
@@ -88,6 +105,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "config.context_processors.public_site",
             ],
         },
     },

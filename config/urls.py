@@ -2,10 +2,12 @@ from csp.decorators import csp_update
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import views
+from .access import public
 from .staff_auth import admin_login_redirect
 
 # Staff sign in through allauth (rate limits, TOTP), never through the admin's own form.
@@ -18,6 +20,9 @@ admin.site.index_title = _("Customer register")
 admin.site.enable_nav_sidebar = False
 
 urlpatterns = [
+    # The site's home is the privacy portal: where the people in the register start, and where the
+    # admin's "view site" leads.
+    path("", public(RedirectView.as_view(pattern_name="privacy:index")), name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),

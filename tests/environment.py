@@ -10,3 +10,7 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-only-" + "k" * 50)
 # The test client speaks plain HTTP; production redirects to HTTPS (tested separately).
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+# The controller the public pages name (required when DEBUG is off).
+os.environ.setdefault("CONTROLLER_NAME", "Testiyhtiö Oy")
+os.environ.setdefault("CONTROLLER_ADDRESS", "Testikatu 1, 40100 Jyväskylä")
+os.environ.setdefault("PRIVACY_CONTACT_EMAIL", "tietosuoja@testi.example.com")

@@ -18,6 +18,9 @@ SECRETS = {
     "SECRET_KEY": "k" * 60,
     "ALLOWED_HOSTS": "crm.example.fi",
     "SITE_URL": "https://crm.example.fi",
+    "CONTROLLER_NAME": "Esimerkki Oy",
+    "CONTROLLER_ADDRESS": "Esimerkkikatu 1, 00100 Helsinki",
+    "PRIVACY_CONTACT_EMAIL": "tietosuoja@example.fi",
     "PATH": "/usr/local/bin:/usr/bin:/bin",
 }
 

@@ -12,6 +12,9 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "crm.example.fi",
     "SITE_URL": "https://crm.example.fi",
     "DATABASE_URL": "sqlite:////tmp/rekisteri-deploy-check.sqlite3",
+    "CONTROLLER_NAME": "Esimerkki Oy",
+    "CONTROLLER_ADDRESS": "Esimerkkikatu 1, 00100 Helsinki",
+    "PRIVACY_CONTACT_EMAIL": "tietosuoja@example.fi",
 }
 
 
@@ -37,6 +40,13 @@ def test_without_secret_key_the_app_refuses_to_start_and_says_why():
     result = _run(["manage.py", "check"], env)
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_without_a_controller_the_app_refuses_to_start_and_says_why():
+    env = {k: v for k, v in PRODUCTION.items() if k != "CONTROLLER_NAME"}
+    result = _run(["manage.py", "check"], env, drop=("CONTROLLER_NAME",))
+    assert result.returncode != 0
+    assert "CONTROLLER_NAME" in result.stderr
 
 
 def test_debug_runs_without_secret_key():

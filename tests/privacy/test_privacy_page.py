@@ -40,3 +40,45 @@ def test_the_language_switch_moves_to_the_chosen_language(client):
 
     assert response.status_code == 302
     assert response["Location"] == "/sv/privacy/"
+
+
+def test_the_home_page_is_the_privacy_portal(client):
+    response = client.get("/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/privacy/"
+
+
+@pytest.mark.parametrize(
+    ("path", "other_languages"),
+    [
+        ("/privacy/", {"sv": "/sv/privacy/", "en": "/en/privacy/"}),
+        ("/sv/privacy/", {"fi": "/privacy/", "en": "/en/privacy/"}),
+        ("/en/privacy/", {"fi": "/privacy/", "sv": "/sv/privacy/"}),
+    ],
+)
+def test_the_language_links_lead_to_the_same_page_in_each_other_language(
+    client, path, other_languages
+):
+    html = client.get(path).content.decode()
+
+    for code, address in other_languages.items():
+        assert f'<a href="{address}" hreflang="{code}"' in html
+        heading = client.get(address).content.decode()
+        assert f'<html lang="{code}">' in heading
+
+
+def test_the_privacy_page_names_the_controller_and_the_ombudsman(client, settings):
+    settings.CONTROLLER_NAME = "Jyväskylän Koulutus Oy"
+    settings.CONTROLLER_ADDRESS = "Kauppakatu 1, 40100 Jyväskylä"
+    settings.CONTROLLER_BUSINESS_ID = "1234567-1"
+    settings.PRIVACY_CONTACT_EMAIL = "tietosuoja@koulutus.example.fi"
+
+    html = client.get("/privacy/").content.decode()
+
+    assert "Jyväskylän Koulutus Oy" in html
+    assert "Kauppakatu 1, 40100 Jyväskylä" in html
+    assert "1234567-1" in html
+    assert 'href="mailto:tietosuoja@koulutus.example.fi"' in html
+    assert 'href="https://tietosuoja.fi"' in html
+    assert "Rekisterinpitäjä" in html
