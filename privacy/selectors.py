@@ -158,7 +158,11 @@ def _records_query(declaration: ModelDeclaration, contact, ids) -> models.QueryS
     ]
     many = [n for n in held if model._meta.get_field(n).many_to_many]
     # A path through a many-to-many step could repeat a row.
-    qs = qs.select_related(*relations).order_by("pk").distinct()
+    qs = qs.order_by("pk").distinct()
+    if relations:
+        # Never select_related() without names: it would follow (and INNER JOIN) every
+        # relation, dropping rows kept under a merged duplicate's id, whose row is gone.
+        qs = qs.select_related(*relations)
     if many:
         qs = qs.prefetch_related(*many)
     return qs
