@@ -189,6 +189,7 @@ CELERY_TIMEZONE = env.str("TIME_ZONE", default="Europe/Helsinki")
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "privacy.tasks.worker_heartbeat", "schedule": 60.0},
     "import-files-purge": {"task": "crm.import_jobs_purge", "schedule": 3600.0},
+    "audit-entries-purge": {"task": "privacy.audit_entries_purge", "schedule": 3600.0},
 }
 
 # --- Authentication -----------------------------------------------------------------------
@@ -316,6 +317,13 @@ SPECTACULAR_SETTINGS = {
 # Every concrete model of these apps must declare each of its fields in <app>/personal_data.py
 # (checked by privacy.E001 and friends at `manage.py check`).
 PRIVACY_DECLARED_APPS = ["crm", "consent", "events", "privacy"]
+# Models of other packages that hold personal data; each is declared by the app that owns the
+# concern (the audit trail in privacy/personal_data.py) and checked like the apps' models.
+PRIVACY_DECLARED_MODELS = ["auditlog.LogEntry"]
+# Audit entries older than this are deleted by a scheduled job (privacy.audit_entries_purge).
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=730)
+if AUDIT_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("AUDIT_RETENTION_DAYS must be a positive number of days.")
 
 LOGGING = {
     "version": 1,

@@ -3,9 +3,13 @@
 from privacy.declarations import (
     Category,
     Erasure,
+    MergeRule,
+    RowErasure,
     declare,
+    merged_subject_id,
     not_personal,
     personal,
+    personal_copy,
     subject_link,
     transient,
 )
@@ -23,8 +27,6 @@ from .models import (
     Organisation,
 )
 
-# Erasing a person anonymises the contact row instead of deleting it: event statistics and
-# records under a legal hold keep pointing at an anonymous row rather than at nothing.
 _anonymise = Erasure.replace("")
 
 
@@ -86,9 +88,13 @@ declare(
     },
 )
 
+# The person's own row is anonymised, not deleted: event statistics and records under a legal
+# hold keep pointing at an anonymous row rather than at nothing. A merge removes the duplicate's
+# row and keeps its values in a ContactMerge (the tombstone), so Contact needs no merge rule.
 declare(
     Contact,
     subject="",
+    erase=RowErasure.ANONYMISE,
     fields={
         "first_name": _customer(Category.IDENTITY),
         "last_name": _customer(Category.IDENTITY),
@@ -121,46 +127,45 @@ declare(
     },
 )
 
+
+def _role(category):
+    return personal(category, purpose=CUSTOMER_RELATIONSHIP, retention=WHILE_CUSTOMER)
+
+
 declare(
     Membership,
     subject="contact",
+    erase=RowErasure.DELETE,
+    merge=MergeRule.MOVE,
     fields={
         "contact": subject_link(),
-        "organisation": _customer(Category.ORGANISATION_ROLE, erasure=Erasure.delete_row()),
-        "job_title": _customer(Category.ORGANISATION_ROLE, erasure=Erasure.delete_row()),
-        "work_email": _customer(Category.CONTACT, erasure=Erasure.delete_row()),
-        "work_phone": _customer(Category.CONTACT, erasure=Erasure.delete_row()),
-        "start_date": _customer(Category.ORGANISATION_ROLE, erasure=Erasure.delete_row()),
-        "end_date": _customer(Category.ORGANISATION_ROLE, erasure=Erasure.delete_row()),
+        "organisation": _role(Category.ORGANISATION_ROLE),
+        "job_title": _role(Category.ORGANISATION_ROLE),
+        "work_email": _role(Category.CONTACT),
+        "work_phone": _role(Category.CONTACT),
+        "start_date": _role(Category.ORGANISATION_ROLE),
+        "end_date": _role(Category.ORGANISATION_ROLE),
     },
 )
 
 
-_interaction = {"purpose": CUSTOMER_RELATIONSHIP, "retention": WHILE_CUSTOMER}
-
 declare(
     Interaction,
     subject="contact",
+    erase=RowErasure.DELETE,
+    merge=MergeRule.MOVE,
     fields={
         "contact": subject_link(),
-        "organisation": personal(
-            Category.ORGANISATION_ROLE, erasure=Erasure.delete_row(), **_interaction
-        ),
-        "kind": personal(Category.COMMUNICATIONS, erasure=Erasure.delete_row(), **_interaction),
-        "occurred_at": personal(
-            Category.COMMUNICATIONS, erasure=Erasure.delete_row(), **_interaction
-        ),
+        "organisation": _role(Category.ORGANISATION_ROLE),
+        "kind": _role(Category.COMMUNICATIONS),
+        "occurred_at": _role(Category.COMMUNICATIONS),
         # The staff member is personal data of the staff member, not of the person in the register.
         "staff": not_personal("the staff member who acted"),
-        "summary": personal(Category.COMMUNICATIONS, erasure=Erasure.delete_row(), **_interaction),
-        "transcript": personal(
-            Category.COMMUNICATIONS, erasure=Erasure.delete_row(), **_interaction
-        ),
-        "browser": personal(Category.TECHNICAL, erasure=Erasure.delete_row(), **_interaction),
-        "operating_system": personal(
-            Category.TECHNICAL, erasure=Erasure.delete_row(), **_interaction
-        ),
-        "referrer": personal(Category.TECHNICAL, erasure=Erasure.delete_row(), **_interaction),
+        "summary": _role(Category.COMMUNICATIONS),
+        "transcript": _role(Category.COMMUNICATIONS),
+        "browser": _role(Category.TECHNICAL),
+        "operating_system": _role(Category.TECHNICAL),
+        "referrer": _role(Category.TECHNICAL),
         "created_at": not_personal("bookkeeping of the row"),
     },
 )
@@ -206,30 +211,23 @@ declare(
     },
 )
 
+# The tombstone of a merged duplicate. Older merges into the duplicate move to the kept person.
 declare(
     ContactMerge,
     subject="survivor",
+    erase=RowErasure.DELETE,
+    merge=MergeRule.MOVE,
     fields={
         "survivor": subject_link(),
-        "merged_contact_id": not_personal("the id of a row that no longer exists"),
+        "merged_contact_id": merged_subject_id(),
+        # Kept so that a system that still sends the old address finds the kept person.
         "merged_email": personal(
-            Category.CONTACT,
-            purpose=CUSTOMER_RELATIONSHIP,
-            retention=WHILE_CUSTOMER,
-            erasure=Erasure.delete_row(),
+            Category.CONTACT, purpose=CUSTOMER_RELATIONSHIP, retention=WHILE_CUSTOMER
         ),
-        "merged_values": personal(
-            Category.RECORD,
-            purpose=ACCOUNTABILITY,
-            retention=WITH_THE_RECORD,
-            erasure=Erasure.delete_row(),
-        ),
+        # A copy of the duplicate's name, contact details and provenance: it holds what those
+        # Contact fields hold (identity, contact details, register metadata).
+        "merged_values": personal_copy(Contact, purpose=ACCOUNTABILITY, retention=WITH_THE_RECORD),
         "merged_by": not_personal("the staff member who merged"),
-        "merged_at": personal(
-            Category.RECORD,
-            purpose=ACCOUNTABILITY,
-            retention=WITH_THE_RECORD,
-            erasure=Erasure.delete_row(),
-        ),
+        "merged_at": personal(Category.RECORD, purpose=ACCOUNTABILITY, retention=WITH_THE_RECORD),
     },
 )

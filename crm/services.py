@@ -763,12 +763,15 @@ class _ImportWriter:
 
 @transaction.atomic
 def import_jobs_purge(*, now=None) -> int:
-    """Clear uploaded files kept longer than their declared maximum (7 days)."""
+    """Clear uploaded files kept longer than their declared maximum (``transient(max_days=)``)."""
     from datetime import timedelta
 
+    from privacy.declarations import registry
+
     now = now or timezone.now()
+    max_days = registry.transient_max_days(ImportJob, "content")
     return (
-        ImportJob.objects.filter(created_at__lt=now - timedelta(days=7))
+        ImportJob.objects.filter(created_at__lt=now - timedelta(days=max_days))
         .exclude(content=b"")
         .update(content=b"", status=ImportJob.Status.CANCELLED, finished_at=now)
     )
@@ -777,69 +780,34 @@ def import_jobs_purge(*, now=None) -> int:
 # --- Duplicates -----------------------------------------------------------------------------
 
 
-def _merge_filled_fields() -> list[str]:
-    """A kept record's empty identity and contact fields are filled from the merged one; which
-    fields those are is read from the declarations."""
-    from privacy.declarations import Category, registry
-
-    declaration = registry.get(Contact)
-    return [
-        name
-        for name, d in declaration.personal_fields().items()
-        if d.category in (Category.IDENTITY, Category.CONTACT)
-    ]
-
-
 @transaction.atomic
 def contact_merge(*, survivor: Contact, duplicate: Contact, actor) -> Contact:
     """Merge ``duplicate`` into ``survivor`` and remove it.
 
-    Everything that points to the duplicate (roles, interactions, and whatever later issues
-    attach to a person) is moved to the survivor; the survivor's empty fields are filled from the
-    duplicate; the duplicate's values and provenance are kept in a ContactMerge row, and the
-    audit trail records the merge on both ids.
+    What happens to each kind of row that belongs to the duplicate (roles and interactions move,
+    an append-only ledger is appended to, rows kept under the old id stay) is declared per model
+    and carried out by ``privacy.merge``; the survivor's empty fields are filled from the
+    duplicate's declared fields; the duplicate's values and provenance are kept in a ContactMerge
+    row (the tombstone), and the audit trail records the merge on both ids.
     """
     from django.core.exceptions import ValidationError
-    from django.forms.models import model_to_dict
+
+    # privacy.merge reads the declarations, which import crm's models: imported here, as the
+    # rest of this module's privacy imports are, to keep crm importable on its own.
+    from privacy import merge as declared_merge
 
     if survivor.pk == duplicate.pk:
         raise ValidationError(_("A contact cannot be merged into itself."))
     survivor = Contact.objects.select_for_update().get(pk=survivor.pk)
     duplicate = Contact.objects.select_for_update().get(pk=duplicate.pk)
 
-    snapshot = {
-        k: (None if v is None else str(v))
-        for k, v in model_to_dict(duplicate, exclude=["id"]).items()
-    }
-    snapshot.update(
-        source=duplicate.source,
-        source_detail=duplicate.source_detail,
-        collected_at=duplicate.collected_at.isoformat() if duplicate.collected_at else None,
-        created_at=duplicate.created_at.isoformat() if duplicate.created_at else None,
-    )
-    filled = {}
-    for name in _merge_filled_fields():
-        if not getattr(survivor, name) and getattr(duplicate, name):
-            filled[name] = getattr(duplicate, name)
-    email_to_move = filled.get("email")
-    if email_to_move:
+    snapshot = declared_merge.merge_snapshot(instance=duplicate)
+    filled = declared_merge.merge_fill(kept=survivor, other=duplicate)
+    if filled.get("email"):
         # The unique email must leave the duplicate before the survivor can take it.
         Contact.objects.filter(pk=duplicate.pk).update(email="")
 
-    # Every relation to a person moves, including those of models added later; each moved row
-    # gets an audit entry saying whose it was.
-    for relation in Contact._meta.related_objects:
-        if relation.one_to_many and relation.related_model is not ContactMerge:
-            moved = relation.related_model._base_manager.filter(**{relation.field.name: duplicate})
-            _log_moved_rows(
-                rows=list(moved),
-                field=relation.field.name,
-                old=duplicate,
-                new=survivor,
-                actor=actor,
-            )
-            moved.update(**{relation.field.name: survivor})
-    ContactMerge.objects.filter(survivor=duplicate).update(survivor=survivor)
+    declared_merge.merge_rows_follow(survivor=survivor, duplicate=duplicate, actor=actor)
     _merge_roles_in_the_same_organisation(survivor)
 
     for name, value in filled.items():
@@ -858,23 +826,6 @@ def contact_merge(*, survivor: Contact, duplicate: Contact, actor) -> Contact:
     return survivor
 
 
-def _log_moved_rows(*, rows, field, old, new, actor) -> None:
-    from auditlog.models import LogEntry
-
-    LogEntry.objects.bulk_create(
-        [
-            audit.entry(
-                row,
-                LogEntry.Action.UPDATE,
-                actor=actor,
-                changes={field: [str(old.pk), str(new.pk)]},
-                extra={"merged_from": old.pk},
-            )
-            for row in rows
-        ]
-    )
-
-
 def _log_merge(*, survivor, duplicate_pk, actor, filled) -> None:
     from auditlog.models import LogEntry
 
@@ -890,16 +841,17 @@ def _log_merge(*, survivor, duplicate_pk, actor, filled) -> None:
 
 def _merge_roles_in_the_same_organisation(contact: Contact) -> None:
     """Two current roles in one organisation are the same role recorded twice: keep one and fill
-    its gaps. Ended roles are history and stay as they are."""
+    its gaps (the role's declared fields). Ended roles are history and stay as they are."""
+    from privacy.merge import merge_fill
+
     by_organisation: dict[int, Membership] = {}
     for role in contact.memberships.filter(end_date__isnull=True).order_by("pk"):
         kept = by_organisation.get(role.organisation_id)
         if kept is None:
             by_organisation[role.organisation_id] = role
             continue
-        for name in ("job_title", "work_email", "work_phone", "start_date"):
-            if not getattr(kept, name) and getattr(role, name):
-                setattr(kept, name, getattr(role, name))
+        for name, value in merge_fill(kept=kept, other=role).items():
+            setattr(kept, name, value)
         kept.full_clean()
         kept.save()
         role.delete()

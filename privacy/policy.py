@@ -89,3 +89,14 @@ WITH_THE_RECORD = RetentionRule(
     name=_("As long as the record it describes"),
     description=_("Kept with the record it describes and erased with it."),
 )
+AUDIT_TRAIL = RetentionRule(
+    code="audit_trail",
+    name=_("Audit trail period"),
+    description=_(
+        "Audit entries (who saw or changed what, and when) are kept for the period set by the "
+        "controller (AUDIT_RETENTION_DAYS, two years unless configured otherwise) and then "
+        "deleted. Erasing a person removes the values about them from the entries earlier."
+    ),
+    period_days=730,
+    setting="AUDIT_RETENTION_DAYS",
+)

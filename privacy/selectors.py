@@ -4,18 +4,34 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
 
-from .declarations import SUBJECT_MODEL, ModelDeclaration, PersonalField, registry
+from .declarations import (
+    SUBJECT_MODEL,
+    AboutRows,
+    Category,
+    MergeRule,
+    ModelDeclaration,
+    PersonalCopy,
+    PersonalField,
+    registry,
+)
+
+#: auditlog's action number for a deletion (LogEntry.Action.DELETE), whose entry keeps the
+#: deleted row's last values: how an entry about a row that is gone still finds its person.
+_DELETE_ACTION = 2
 
 
 @dataclass(frozen=True)
 class HeldValue:
     field: str
     label: str
-    declaration: PersonalField
+    declaration: PersonalField | PersonalCopy
     value: object
+    #: What the value holds: the field's category, or for a copy those of the copied fields.
+    categories: tuple[Category, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -28,21 +44,125 @@ class HeldRecord:
     values: tuple[HeldValue, ...]
 
 
-def _records_query(declaration: ModelDeclaration, contact) -> models.QuerySet:
-    model = apps.get_model(declaration.model_label)
-    personal = declaration.personal_fields()
+def subject_ids(contact) -> list[int]:
+    """The person's id and the ids of the duplicates merged into them (from the merge
+    tombstone): rows kept under a merged duplicate's id are the person's too."""
+    ids = [contact.pk]
+    tombstone = registry.tombstone()
+    if tombstone is not None:
+        declaration, name = tombstone
+        ids += declaration.model._default_manager.filter(
+            **{declaration.subject: contact}
+        ).values_list(name, flat=True)
+    return ids
+
+
+def subject_rows(declaration: ModelDeclaration, contact, ids=None) -> models.QuerySet:
+    """The rows of a declared model that belong to the person (not for about_rows models)."""
+    manager = declaration.model._base_manager
     if declaration.subject == "":
-        qs = model._default_manager.filter(pk=contact.pk)
-    else:
-        qs = model._default_manager.filter(**{declaration.subject: contact})
+        return manager.filter(pk=contact.pk)
+    if declaration.merge in (MergeRule.APPEND, MergeRule.KEEP):
+        # Rows kept under a merged duplicate's id (its row is gone, so no join can reach it).
+        attname = declaration.model._meta.get_field(declaration.link).attname
+        return manager.filter(**{f"{attname}__in": subject_ids(contact) if ids is None else ids})
+    return manager.filter(**{declaration.subject: contact})
+
+
+def _row_declarations():
+    return [d for d in registry if isinstance(d.subject, str)]
+
+
+def about_rows_condition(about: AboutRows, contact, ids=None) -> Q:
+    """Which rows of an about_rows model (the audit trail) are about the person: those about
+    the person's row or a merged duplicate's, about a row that belongs to them now, or about one
+    that belonged to them when it was deleted (its deletion entry names the person).
+
+    Rows of other models are matched with subqueries, so the whole answer is one query however
+    much the person has; only a row reached through another row (``registration__contact``)
+    needs its parents' ids first.
+    """
+    ids = subject_ids(contact) if ids is None else ids
+    audit_model = next(d.model for d in registry if d.subject is about)
+    declarations = _row_declarations()
+    types = ContentType.objects.get_for_models(*(d.model for d in declarations))
+    ct, oid = about.content_type, about.object_id
+    changes = "changes"  # auditlog's before/after map, where a deletion keeps the last values
+    ever: dict[str, list[str]] = {SUBJECT_MODEL: [str(i) for i in ids]}
+
+    def deleted(declaration, parent_ids):
+        return (
+            audit_model._base_manager.filter(
+                **{
+                    ct: types[declaration.model],
+                    "action": _DELETE_ACTION,
+                    f"{changes}__{declaration.link}__0__in": parent_ids,
+                }
+            )
+            .exclude(**{f"{oid}__isnull": True})
+            .values(oid)
+        )
+
+    # Models that other models hang off (a registration's answers): their rows' ids are needed
+    # to recognise the deletion entries of their children.
+    parents = {
+        d.model._meta.get_field(d.link).related_model._meta.label
+        for d in declarations
+        if "__" in d.subject
+    }
+    condition = Q()
+    # Shorter paths first, so that a row's parents' ids are known when the row is reached.
+    for declaration in sorted(declarations, key=lambda d: d.subject.count("__")):
+        model = declaration.model
+        if declaration.subject == "":
+            condition |= Q(**{ct: types[model], f"{oid}__in": ids})
+            continue
+        parent = model._meta.get_field(declaration.link).related_model._meta.label
+        parent_ids = ever.get(parent)
+        if parent_ids is None:
+            continue  # a path through a model that belongs to nobody: not a person's row
+        current = subject_rows(declaration, contact, ids).values("pk")
+        condition |= Q(**{ct: types[model]}) & (
+            Q(**{f"{oid}__in": current}) | Q(**{f"{oid}__in": deleted(declaration, parent_ids)})
+        )
+        if model._meta.label in parents:
+            ever[model._meta.label] = [
+                str(pk)
+                for pk in {*current.values_list("pk", flat=True)}
+                | {*deleted(declaration, parent_ids).values_list(oid, flat=True)}
+            ]
+    return condition
+
+
+def about_rows_query(declaration: ModelDeclaration, contact, ids=None) -> models.QuerySet:
+    condition = about_rows_condition(declaration.subject, contact, ids)
+    return declaration.model._base_manager.filter(condition)
+
+
+def audit_entries_about(contact) -> models.QuerySet:
+    """The audit entries about the person, their rows and their merged duplicates."""
+    declaration = next(d for d in registry if isinstance(d.subject, AboutRows))
+    return about_rows_query(declaration, contact)
+
+
+def _records_query(declaration: ModelDeclaration, contact, ids) -> models.QuerySet:
+    model = declaration.model
+    held = declaration.held_fields()
+    if declaration.about_rows:
+        return about_rows_query(declaration, contact, ids).order_by("pk")
+    qs = subject_rows(declaration, contact, ids)
     relations = [
         n
-        for n in personal
+        for n in held
         if model._meta.get_field(n).is_relation and not model._meta.get_field(n).many_to_many
     ]
-    many = [n for n in personal if model._meta.get_field(n).many_to_many]
+    many = [n for n in held if model._meta.get_field(n).many_to_many]
     # A path through a many-to-many step could repeat a row.
-    qs = qs.select_related(*relations).order_by("pk").distinct()
+    qs = qs.order_by("pk").distinct()
+    if relations:
+        # Never select_related() without names: it would follow (and INNER JOIN) every
+        # relation, dropping rows kept under a merged duplicate's id, whose row is gone.
+        qs = qs.select_related(*relations)
     if many:
         qs = qs.prefetch_related(*many)
     return qs
@@ -59,30 +179,51 @@ def _display(instance: models.Model, field: models.Field) -> object:
     return value
 
 
+def _categories(declaration: ModelDeclaration, instance, d) -> tuple[Category, ...]:
+    if isinstance(d, PersonalField):
+        return (d.category,)
+    about = None
+    if declaration.about_rows:
+        type_id = getattr(instance, f"{declaration.subject.content_type}_id")
+        about = ContentType.objects.get_for_id(type_id).model_class()
+    copied = registry.copied_fields(d, about._meta.label if about else None)
+    value = getattr(instance, _field_of(declaration, d))
+    keys = value.keys() if isinstance(value, dict) else ()
+    return tuple(sorted({copied[k].category for k in keys if k in copied}))
+
+
+def _field_of(declaration: ModelDeclaration, d) -> str:
+    return next(n for n, x in declaration.fields.items() if x is d)
+
+
 def personal_data_for_contact(contact) -> list[HeldRecord]:
     """Everything the register holds about one person, found by walking the declarations.
 
     The answer to an access request, the content of a data export and the rows an erasure must
-    touch all start here. It makes one query per declared model that holds personal data (plus
-    one per many-to-many field), however much the person has.
+    touch all start here: the person's rows, rows kept under a merged duplicate's id, and the
+    audit entries about any of them. It makes one query per declared model that holds personal
+    data (plus one per many-to-many field and one for the merged ids), however much the person
+    has.
     """
     if contact._meta.label != SUBJECT_MODEL:
         raise TypeError(f"Expected a {SUBJECT_MODEL}, got {contact._meta.label}.")
+    ids = subject_ids(contact)
     held: list[HeldRecord] = []
     for declaration in sorted(registry, key=lambda d: (d.subject != "", d.model_label)):
-        personal = declaration.personal_fields()
+        fields = declaration.held_fields()
         if declaration.subject is None:
             continue
-        model = apps.get_model(declaration.model_label)
-        for instance in _records_query(declaration, contact):
+        model = declaration.model
+        for instance in _records_query(declaration, contact, ids):
             values = tuple(
                 HeldValue(
                     field=name,
                     label=str(model._meta.get_field(name).verbose_name),
                     declaration=d,
                     value=_display(instance, model._meta.get_field(name)),
+                    categories=_categories(declaration, instance, d),
                 )
-                for name, d in personal.items()
+                for name, d in fields.items()
             )
             held.append(
                 HeldRecord(

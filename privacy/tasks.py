@@ -1,8 +1,11 @@
-"""Privacy jobs: export, erasure and the sweeper arrive with the portal issue."""
+"""Privacy jobs: the audit trail's retention here; export, erasure and the sweeper arrive with
+the portal issue."""
 
 from celery import shared_task
 from django.core.cache import cache
 from django.utils import timezone
+
+from . import audit
 
 HEARTBEAT_KEY = "rekisteri:worker-heartbeat"
 
@@ -13,3 +16,9 @@ def worker_heartbeat() -> str:
     now = timezone.now().isoformat()
     cache.set(HEARTBEAT_KEY, now, timeout=600)
     return now
+
+
+@shared_task(name="privacy.audit_entries_purge")
+def audit_entries_purge_task() -> int:
+    """Beat runs this every hour: audit entries past AUDIT_RETENTION_DAYS are deleted."""
+    return audit.audit_entries_purge()

@@ -195,3 +195,135 @@ def test_an_address_the_kept_person_took_over_is_not_recorded_twice():
     services.contact_merge(survivor=keep, duplicate=gone, actor=None)
 
     assert ContactMerge.objects.get().merged_email == ""
+
+
+# --- Each kind of row follows the merge as its declaration says --------------------------------
+
+
+@pytest.fixture
+def ledger(monkeypatch):
+    """An append-only ledger of a person's choices (as the consent ledger will be), with a table
+    of its own for the test, declared MergeRule.APPEND."""
+    from django.db import connection, models
+    from django.test.utils import isolate_apps
+
+    from privacy import declarations
+    from privacy.declarations import Category, MergeRule, RowErasure, personal, subject_link
+    from privacy.policy import CUSTOMER_RELATIONSHIP, WHILE_CUSTOMER
+
+    with isolate_apps("crm"):
+
+        class Ledger(models.Model):
+            # Rows outlive the person's row: the duplicate's entries stay under its old id.
+            contact = models.ForeignKey(
+                Contact, models.DO_NOTHING, db_constraint=False, related_name="+"
+            )
+            event = models.CharField(max_length=20)
+
+            class Meta:
+                app_label = "crm"
+
+    registry = declarations.DeclarationRegistry()
+    declaration = registry.declare(
+        Ledger,
+        subject="contact",
+        erase=RowErasure.DELETE,
+        merge=MergeRule.APPEND,
+        fields={
+            "contact": subject_link(),
+            "event": personal(
+                Category.CONSENT, purpose=CUSTOMER_RELATIONSHIP, retention=WHILE_CUSTOMER
+            ),
+        },
+    )
+    monkeypatch.setitem(declarations.registry._declarations, "crm.Ledger", declaration)
+    with connection.schema_editor() as editor:
+        editor.create_model(Ledger)
+    yield Ledger
+    with connection.schema_editor() as editor:
+        editor.delete_model(Ledger)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_appended_ledger_gets_new_rows_and_its_old_rows_are_never_rewritten(ledger):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    keep, gone = ContactFactory(), ContactFactory()
+    ledger.objects.create(contact=keep, event="given")
+    old = [ledger.objects.create(contact=gone, event=e) for e in ("given", "withdrawn")]
+    gone_pk = gone.pk
+
+    with CaptureQueriesContext(connection) as queries:
+        services.contact_merge(survivor=keep, duplicate=gone, actor=None)
+
+    table = ledger._meta.db_table
+    assert not [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith(("UPDATE", "DELETE")) and table in q["sql"]
+    ]
+    for row in old:  # untouched, still under the duplicate's id
+        assert ledger.objects.filter(pk=row.pk, contact_id=gone_pk, event=row.event).exists()
+    appended = ledger.objects.filter(contact=keep).exclude(pk__lt=old[-1].pk + 1)
+    assert sorted(appended.values_list("event", flat=True)) == ["given", "withdrawn"]
+    # The person's access answer finds the old rows through the merge tombstone too.
+    events = [
+        v.value
+        for r in personal_data_for_contact(keep)
+        if r.model_label == "crm.Ledger"
+        for v in r.values
+        if v.field == "event"
+    ]
+    assert sorted(events) == ["given", "given", "given", "withdrawn", "withdrawn"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_declared_keep_stay_under_the_duplicates_id_and_are_still_the_persons(
+    ledger, monkeypatch
+):
+    import dataclasses
+
+    from privacy import declarations
+    from privacy.declarations import MergeRule
+
+    declaration = declarations.registry.get("crm.Ledger")
+    monkeypatch.setitem(
+        declarations.registry._declarations,
+        "crm.Ledger",
+        dataclasses.replace(declaration, merge=MergeRule.KEEP),
+    )
+    keep, gone = ContactFactory(), ContactFactory()
+    row = ledger.objects.create(contact=gone, event="given")
+
+    services.contact_merge(survivor=keep, duplicate=gone, actor=None)
+
+    assert list(ledger.objects.values_list("pk", "contact_id")) == [(row.pk, gone.pk)]
+    found = [r.pk for r in personal_data_for_contact(keep) if r.model_label == "crm.Ledger"]
+    assert found == [row.pk]
+
+
+def test_the_fields_a_merge_fills_come_from_the_declarations(monkeypatch):
+    """A role declared with one more register-metadata field is not filled from the other."""
+    import dataclasses
+
+    from privacy import declarations
+    from privacy.declarations import Category
+
+    real = declarations.registry.get(Membership)
+    fields = dict(real.fields)
+    fields["job_title"] = dataclasses.replace(fields["job_title"], category=Category.RECORD)
+    monkeypatch.setitem(
+        declarations.registry._declarations,
+        "crm.Membership",
+        dataclasses.replace(real, fields=fields),
+    )
+    org = OrganisationFactory()
+    keep, gone = ContactFactory(), ContactFactory()
+    MembershipFactory(contact=keep, organisation=org, job_title="", work_email="")
+    MembershipFactory(contact=gone, organisation=org, job_title="Rehtori", work_email="r@k.fi")
+
+    services.contact_merge(survivor=keep, duplicate=gone, actor=None)
+
+    role = keep.memberships.get()
+    assert role.work_email == "r@k.fi" and role.job_title == ""

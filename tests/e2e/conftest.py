@@ -23,7 +23,9 @@ from allauth.mfa.totp.internal.auth import (
     yield_hotp_counters_from_time,
 )
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
+
+from crm import roles
 
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 WIDTH, HEIGHT = 1366, 768
@@ -128,7 +130,11 @@ def totp_code(secret: str) -> str:
 @pytest.fixture
 def staff_member(transactional_db):
     """``staff_member(role)`` -> (user, TOTP secret): a staff member in a role with an
-    authenticator app, as an administrator would set one up."""
+    authenticator app, as an administrator would set one up.
+
+    The live server needs committed data, so a journey runs in a transactional test, and such
+    tests empty the database after them, the roles the migrations made included: the role is
+    made again here from crm/roles.py when it is missing."""
 
     def make(role: str, username: str = "staff"):
         user = get_user_model().objects.create_user(
@@ -137,12 +143,24 @@ def staff_member(transactional_db):
             password=PASSWORD,
             is_staff=True,
         )
-        user.groups.add(Group.objects.get(name=role))
+        user.groups.add(_role(role))
         secret = generate_totp_secret()
         TOTP.activate(user, secret)
         return user, secret
 
     return make
+
+
+def _role(name: str) -> Group:
+    group, created = Group.objects.get_or_create(name=name)
+    if created:
+        wanted = [tuple(p.split(".")) for p in roles.ROLES[name]]
+        group.permissions.set(
+            p
+            for p in Permission.objects.select_related("content_type")
+            if (p.content_type.app_label, p.codename) in wanted
+        )
+    return group
 
 
 def sign_in(page, user, secret: str) -> None:

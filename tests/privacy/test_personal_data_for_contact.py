@@ -3,7 +3,7 @@
 import pytest
 
 from crm.models import Interaction
-from privacy.declarations import PersonalField, registry
+from privacy.declarations import Category, PersonalCopy, PersonalField, registry
 from privacy.selectors import personal_data_for_contact
 from tests.factories import ContactFactory, MembershipFactory
 
@@ -45,10 +45,17 @@ def test_every_declared_personal_field_is_reported_and_nothing_undeclared():
 
     records = personal_data_for_contact(person)
 
-    assert {r.model_label for r in records} == {"crm.Contact", "crm.Membership", "crm.Interaction"}
+    assert {r.model_label for r in records} == {
+        "crm.Contact",
+        "crm.Membership",
+        "crm.Interaction",
+        "auditlog.LogEntry",  # their creation is in the audit trail, with their values
+    }
     for record in records:
         model_decl = next(d for d in registry if d.model_label == record.model_label)
-        declared = {n for n, d in model_decl.fields.items() if isinstance(d, PersonalField)}
+        declared = {
+            n for n, d in model_decl.fields.items() if isinstance(d, PersonalField | PersonalCopy)
+        }
         assert {v.field for v in record.values} == declared
 
 
@@ -67,10 +74,14 @@ def test_query_count_does_not_grow_with_what_the_person_has(django_assert_max_nu
     many = ContactFactory()
     MembershipFactory.create_batch(25, contact=many)
 
-    with django_assert_max_num_queries(4) as few_queries:
+    personal_data_for_contact(few)  # content types are cached after the first lookup
+    # The person, roles, interactions, merge tombstones, the merged ids and audit entries.
+    with django_assert_max_num_queries(6) as few_queries:
         personal_data_for_contact(few)
-    with django_assert_max_num_queries(4) as many_queries:
-        assert len(personal_data_for_contact(many)) == 26
+    with django_assert_max_num_queries(6) as many_queries:
+        records = personal_data_for_contact(many)
+    assert len([r for r in records if r.model_label != "auditlog.LogEntry"]) == 26
+    assert len([r for r in records if r.model_label == "auditlog.LogEntry"]) == 26
     assert len(few_queries.captured_queries) == len(many_queries.captured_queries)
 
 
@@ -78,3 +89,58 @@ def test_it_refuses_anything_but_a_contact():
     membership = MembershipFactory()
     with pytest.raises(TypeError):
         personal_data_for_contact(membership)
+
+
+def test_the_audit_entries_about_the_person_their_rows_and_merged_duplicates():
+    from auditlog.models import LogEntry
+
+    from crm import services
+
+    person = ContactFactory(first_name="Aino", email="aino@example.com")
+    role = MembershipFactory(contact=person, job_title="Rehtori")
+    gone_role = MembershipFactory(contact=person, job_title="Opettaja")
+    gone_role_pk = gone_role.pk
+    gone_role.delete()  # its deletion entry still names the person
+    twin = ContactFactory(first_name="Aino", email="aino.vanha@example.com")
+    twin_pk = twin.pk
+    services.contact_merge(survivor=person, duplicate=twin, actor=None)
+    stranger = ContactFactory(first_name="Eero", email="eero@example.com")
+    MembershipFactory(contact=stranger, job_title="Toimitusjohtaja")
+
+    entries = [r for r in personal_data_for_contact(person) if r.model_label == "auditlog.LogEntry"]
+
+    about = set(
+        LogEntry.objects.filter(pk__in=[r.pk for r in entries]).values_list(
+            "content_type__model", "object_id"
+        )
+    )
+    assert ("contact", person.pk) in about
+    assert ("contact", twin_pk) in about  # the merged duplicate's own history
+    assert ("membership", role.pk) in about
+    assert ("membership", gone_role_pk) in about  # a row that is gone
+    everything = repr(entries)
+    assert "aino.vanha@example.com" in everything and "Opettaja" in everything
+    assert "Eero" not in everything and "Toimitusjohtaja" not in everything
+
+
+def test_a_copy_of_a_persons_values_says_what_it_holds():
+    from crm import services
+
+    keep = ContactFactory(email="aino@example.com")
+    gone = ContactFactory(email="aino.vanha@example.com")
+    services.contact_merge(survivor=keep, duplicate=gone, actor=None)
+
+    records = personal_data_for_contact(keep)
+
+    merged = next(r for r in records if r.model_label == "crm.ContactMerge")
+    values = next(v for v in merged.values if v.field == "merged_values")
+    assert values.value["email"] == "aino.vanha@example.com"
+    assert {Category.IDENTITY, Category.CONTACT, Category.RECORD} <= set(values.categories)
+    changes = [
+        v
+        for r in records
+        if r.model_label == "auditlog.LogEntry"
+        for v in r.values
+        if v.field == "changes" and v.value
+    ]
+    assert any(Category.IDENTITY in v.categories for v in changes)

@@ -1,0 +1,243 @@
+"""Erasing a person (GDPR Art. 17) as the declarations say: the engine the portal's rights
+requests wrap in their workflow.
+
+``erasure_plan`` previews what ``contact_erase`` will do: per model, rows deleted, rows whose
+fields are replaced, and fields kept under a legal hold with the law and the date the hold ends.
+``contact_erase`` does it in one transaction per person: set-based per model (one DELETE or
+UPDATE each), the audit entries about the person redacted, one audit entry saying the person was
+erased (without their values), and the person's row marked erased. A second call finds nothing
+to do and changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from auditlog.context import disable_auditlog
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from crm import audit as crm_audit
+
+from . import audit
+from .declarations import (
+    REDACTED,
+    ErasureAction,
+    ModelDeclaration,
+    RowErasure,
+    registry,
+)
+from .selectors import about_rows_query, subject_ids, subject_rows
+
+
+@dataclass(frozen=True)
+class KeptField:
+    """A value erasure keeps: under which law, and until when the hold lasts."""
+
+    field: str
+    label: str
+    law: str
+    until: datetime.date
+
+
+@dataclass(frozen=True)
+class ModelPlan:
+    model_label: str
+    model_name: str
+    erase: RowErasure
+    #: Rows of the person's in this model.
+    rows: int
+    #: Rows erasure deletes (``RowErasure.DELETE``).
+    deleted: int
+    #: Rows whose values erasure replaces or redacts (those not already done).
+    anonymised: int
+    #: Fields whose values are replaced (or redacted) in the anonymised rows.
+    replaced: tuple[str, ...]
+    kept: tuple[KeptField, ...]
+
+    @property
+    def changes_anything(self) -> bool:
+        return bool(self.deleted or self.anonymised)
+
+
+@dataclass(frozen=True)
+class ErasurePlan:
+    contact_id: int
+    models: tuple[ModelPlan, ...]
+
+    @property
+    def changes_anything(self) -> bool:
+        return any(m.changes_anything for m in self.models)
+
+
+def _ordered_declarations() -> list[ModelDeclaration]:
+    """The order erasure goes in: the audit trail first (its entries are found through the rows
+    they are about), then rows reached through other rows, then direct rows, the person last."""
+
+    def depth(d: ModelDeclaration) -> int:
+        if d.about_rows:
+            return -1
+        return -(d.subject.count("__") + 1) if d.subject else 0
+
+    return sorted(
+        (d for d in registry if d.subject is not None and d.erase is not None),
+        key=lambda d: (depth(d), d.model_label),
+    )
+
+
+def _rows(declaration: ModelDeclaration, contact, ids) -> models.QuerySet:
+    if declaration.about_rows:
+        return about_rows_query(declaration, contact, ids)
+    return subject_rows(declaration, contact, ids)
+
+
+def _replacements(declaration: ModelDeclaration) -> dict[str, object]:
+    """{field: value} that anonymising writes (a redacted copy is marked, not replaced)."""
+    return {
+        name: d.erasure.value
+        for name, d in declaration.held_fields().items()
+        if d.erasure is not None and d.erasure.action is ErasureAction.REPLACE
+    }
+
+
+def _not_yet_done(declaration: ModelDeclaration, rows: models.QuerySet) -> models.QuerySet:
+    if declaration.erase is RowErasure.REDACT:
+        return audit.not_redacted(rows)
+    done = Q()
+    for name, value in _replacements(declaration).items():
+        done &= Q(**{f"{name}__isnull": True}) if value is None else Q(**{name: value})
+    return rows.exclude(done)
+
+
+def _kept(declaration: ModelDeclaration, rows, now) -> tuple[KeptField, ...]:
+    kept = []
+    for name, d in declaration.held_fields().items():
+        if d.erasure is None or d.erasure.action is not ErasureAction.KEEP:
+            continue
+        start = now
+        if d.erasure.counted_from:
+            latest = rows.aggregate(latest=Max(d.erasure.counted_from))["latest"]
+            start = latest or now
+        if isinstance(start, datetime.datetime):
+            start = start.date()
+        kept.append(
+            KeptField(
+                field=name,
+                label=str(declaration.model._meta.get_field(name).verbose_name),
+                law=str(d.erasure.law),
+                until=start + datetime.timedelta(days=d.erasure.period_days),
+            )
+        )
+    return tuple(kept)
+
+
+def _plan(contact, ids, now) -> ErasurePlan:
+    plans = []
+    for declaration in _ordered_declarations():
+        rows = _rows(declaration, contact, ids)
+        count = rows.count()
+        if not count:
+            continue
+        deleting = declaration.erase is RowErasure.DELETE
+        replaced = (
+            ()
+            if deleting
+            else tuple(
+                name
+                for name, d in declaration.held_fields().items()
+                if d.erasure is not None and d.erasure.action is not ErasureAction.KEEP
+            )
+        )
+        plans.append(
+            ModelPlan(
+                model_label=declaration.model_label,
+                model_name=str(declaration.model._meta.verbose_name),
+                erase=declaration.erase,
+                rows=count,
+                deleted=count if deleting else 0,
+                anonymised=0 if deleting else _not_yet_done(declaration, rows).count(),
+                replaced=replaced,
+                kept=() if deleting else _kept(declaration, rows, now),
+            )
+        )
+    return ErasurePlan(contact_id=contact.pk, models=tuple(plans))
+
+
+def erasure_plan(*, contact) -> ErasurePlan:
+    """What erasing ``contact`` would delete, replace and keep (and why, and until when),
+    without changing anything: the preview staff approve."""
+    return _plan(contact, subject_ids(contact), timezone.now())
+
+
+@transaction.atomic(durable=True)
+def contact_erase(*, contact, actor) -> ErasurePlan:
+    """Erase a person as the declarations say, all or nothing; returns what was done.
+
+    The outermost transaction (``durable``): a worker killed at any moment leaves the person
+    either untouched or fully erased. Deletions and replacements are written without auditlog's
+    signals, which would copy the very values being erased into new entries; instead one entry
+    records the erasure, naming the fields replaced but not their old values.
+    """
+    subject = registry.get(type(contact))
+    contact = subject.model._base_manager.select_for_update().get(pk=contact.pk)
+    now = timezone.now()
+    ids = subject_ids(contact)
+    plan = _plan(contact, ids, now)
+    if not plan.changes_anything:
+        return plan
+    by_label = {p.model_label: p for p in plan.models}
+    with disable_auditlog():
+        for declaration in _ordered_declarations():
+            if declaration.model_label not in by_label:
+                continue
+            rows = _rows(declaration, contact, ids)
+            if declaration.erase is RowErasure.DELETE:
+                rows.delete()
+            elif declaration.erase is RowErasure.REDACT:
+                audit.audit_entries_redact(entries=rows, now=now)
+            else:
+                rows.update(**_replacements(declaration))
+    contact.refresh_from_db()
+    _log_erasure(contact=contact, actor=actor, plan=plan, now=now)
+    return plan
+
+
+def _log_erasure(*, contact, actor, plan: ErasurePlan, now) -> None:
+    """One entry on the person's row: that they were erased, by whom, when, which of their
+    fields were replaced and how many rows each model lost, and no value of theirs."""
+    own = next((p for p in plan.models if p.model_label == contact._meta.label), None)
+    replaced = own.replaced if own else ()
+    replacements = _replacements(registry.get(type(contact)))
+    # Shown as the erased person's row is named (str(): Contact.__str__ of an erased person
+    # returns a lazy translation, which str(contact) refuses).
+    shown = str(contact.name_of(contact.first_name, contact.last_name))
+    entry = LogEntry(
+        **crm_audit.entry_row(
+            ContentType.objects.get_for_model(contact).pk,
+            contact.pk,
+            shown,
+            LogEntry.Action.UPDATE,
+            changes={
+                name: [REDACTED, None if value is None else str(value)]
+                for name, value in replacements.items()
+                if name in replaced
+            },
+            actor_id=getattr(actor, "pk", None),
+            actor_email=getattr(actor, "email", None),
+            extra={
+                "erased": True,
+                # Holds no value about the person: later redactions pass it by.
+                "redacted": True,
+                "redacted_at": now.isoformat(),
+                "rows": {
+                    p.model_label: {"deleted": p.deleted, "anonymised": p.anonymised}
+                    for p in plan.models
+                },
+            },
+        )
+    )
+    entry.save()  # save(), not bulk: auditlog's request context adds the staff's address
