@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "django_countries",
     "auditlog",
+    # The project package, for its admin module (the staff accounts' admin, config/admin.py).
+    "config",
     # Rekisteri's own apps. privacy comes first: it owns the personal-data declarations that
     # the other apps register in their personal_data.py modules.
     "privacy",

@@ -2,26 +2,30 @@
 
 Pages show related rows read-only in inlines that fetch everything in a fixed number of queries,
 whatever a person has; rows are changed on their own pages. Every save goes through
-crm.services, and opening a person's page is written to the audit trail.
+crm.services, and every person a page shows is written to the audit trail
+(``AccessLoggedAdmin``). The generic pieces (paginator, filters, the read-only inline, the access
+logging) are in crm/admin_tools.py, the HTML in templates/admin/crm/; the staff accounts' admin
+is in config/admin.py with the rest of the accounts code.
 """
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.models import User
-from django.core.paginator import Paginator
-from django.db import connection
 from django.db.models import Count
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.formats import date_format
-from django.utils.functional import cached_property
-from django.utils.html import format_html, format_html_join
-from django.utils.text import Truncator
+from django.utils.html import format_html
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from . import imports_admin, merge_views, services
-from .audit import log_access, log_access_many
+from .admin_tools import (
+    AccessLoggedAdmin,
+    DropdownFilter,
+    EstimatedCountPaginator,
+    ReadOnlyInline,
+    SingleRowFilter,
+)
 from .models import (
     ApiClient,
     Contact,
@@ -47,49 +51,6 @@ class IndustrySectionFilter(admin.SimpleListFilter):
         return queryset
 
 
-class EstimatedCountPaginator(Paginator):
-    """Counting every row of a large table for the page numbers costs more than the page itself;
-    for an unfiltered list of more than 10,000 rows PostgreSQL's own estimate is used (kept
-    fresh by autovacuum). Filtered and small lists are counted exactly."""
-
-    @cached_property
-    def count(self):
-        queryset = self.object_list
-        if connection.vendor != "postgresql" or queryset.query.where:
-            return super().count
-        # One query either way: the estimate, or for a small table the exact count (PostgreSQL
-        # runs the sub-select only when that branch is taken).
-        table = connection.ops.quote_name(queryset.model._meta.db_table)  # the model's own
-        sql = f"SELECT CASE WHEN reltuples > 10000 THEN reltuples::bigint ELSE (SELECT count(*) FROM {table}) END FROM pg_class WHERE oid = %s::regclass"  # noqa: E501, S608
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [queryset.model._meta.db_table])
-            return cursor.fetchone()[0]
-
-
-class DropdownFilter(admin.SimpleListFilter):
-    """A filter with many choices, shown as a select that submits without JavaScript."""
-
-    template = "admin/crm/dropdown_filter.html"
-
-    def __init__(self, request, params, model, model_admin):
-        super().__init__(request, params, model, model_admin)
-        self.other_params = [
-            (k, v) for k, v in request.GET.items() if k not in (self.parameter_name, "p")
-        ]
-
-    def options(self):
-        """The <option>s, built here: a template loop over 308 municipalities is slow."""
-        selected = self.value()
-        return format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (value, " selected" if str(value) == selected else "", label)
-                for value, label in self.lookup_choices
-            ),
-        )
-
-
 class MunicipalityFilter(DropdownFilter):
     title = _("municipality")
     parameter_name = "municipality"
@@ -103,27 +64,6 @@ class MunicipalityFilter(DropdownFilter):
         return queryset
 
 
-class SingleRowFilter(admin.SimpleListFilter):
-    """Rows belonging to one related row, reached by a link from that row's page; it never lists
-    every organisation or person as choices."""
-
-    related_model: type = None
-    lookup = ""  # e.g. "memberships__organisation_id"
-
-    def lookups(self, request, model_admin):
-        value = self.value()
-        if value and value.isdigit():
-            row = self.related_model._default_manager.filter(pk=value).first()
-            if row:
-                return [(value, str(row))]
-        return []
-
-    def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            return queryset.filter(**{self.lookup: self.value()}).distinct()
-        return queryset
-
-
 class OrganisationFilter(SingleRowFilter):
     """Contacts of one organisation."""
 
@@ -131,19 +71,6 @@ class OrganisationFilter(SingleRowFilter):
     parameter_name = "organisation"
     related_model = Organisation
     lookup = "memberships__organisation_id"
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    max_num = 0
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
 
 
 class MembershipInline(ReadOnlyInline):
@@ -155,6 +82,9 @@ class MembershipInline(ReadOnlyInline):
     def get_queryset(self, request):
         # The contact too: each row's title is str(membership), which names both.
         return super().get_queryset(request).select_related("organisation", "contact")
+
+    def people_in_row(self, membership):
+        return [membership.contact]
 
 
 class NewMembershipInline(admin.TabularInline):
@@ -193,6 +123,9 @@ class ContactOrganisationInline(ReadOnlyInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("contact", "organisation")
 
+    def people_in_row(self, membership):
+        return [membership.contact]
+
 
 # Every save below goes through crm.services with the form's cleaned values.
 
@@ -214,7 +147,7 @@ def _becomes(obj, saved) -> None:
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(AccessLoggedAdmin, admin.ModelAdmin):
     list_display = [
         "last_name",
         "first_name",
@@ -286,72 +219,23 @@ class ContactAdmin(admin.ModelAdmin):
                 : RECENT_INTERACTIONS + 1
             ]
         )
-        links = format_html(
-            '<a href="{}?contact={}">{}</a> · <a href="{}?contact={}">{}</a>',
-            reverse("admin:crm_interaction_changelist"),
-            obj.pk,
-            _("all interactions"),
-            reverse("admin:crm_interaction_add"),
-            obj.pk,
-            _("add an interaction"),
-        )
-        if not latest:
-            return format_html("{}<p>{}</p>", _("None yet."), links)
-        rows = format_html_join(
-            "",
-            '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>',
-            (
-                (
-                    reverse("admin:crm_interaction_change", args=[i.pk]),
-                    date_format(localtime(i.occurred_at), "SHORT_DATETIME_FORMAT"),
-                    i.get_kind_display(),
-                    Truncator(i.summary).chars(120),
-                    i.staff or "",
-                )
-                for i in latest[:RECENT_INTERACTIONS]
-            ),
-        )
-        more = (
-            format_html(
-                "<p>{}</p>", _("Only the latest %(n)d are shown.") % {"n": RECENT_INTERACTIONS}
-            )
-            if len(latest) > RECENT_INTERACTIONS
-            else ""
-        )
-        return format_html(
-            '<table class="recent-interactions"><thead><tr><th>{}</th><th>{}</th><th>{}</th>'
-            "<th>{}</th></tr></thead><tbody>{}</tbody></table>{}<p>{}</p>",
-            _("when"),
-            _("kind"),
-            _("summary"),
-            _("staff member"),
-            rows,
-            more,
-            links,
+        return render_to_string(
+            "admin/crm/contact/recent_interactions.html",
+            {
+                "contact": obj,
+                "interactions": latest[:RECENT_INTERACTIONS],
+                "more": len(latest) > RECENT_INTERACTIONS,
+                "limit": RECENT_INTERACTIONS,
+            },
         )
 
     @admin.display(description=_("possible duplicates"))
     def possible_duplicates(self, obj):
         if obj is None or obj.pk is None:
             return "–"
-        others = contact_duplicates(obj)
-        if not others:
-            return _("None found.")
-        changelist = reverse("admin:crm_contact_changelist")
-        return format_html_join(
-            ", ",
-            '<a href="{}">{}</a> (<a href="{}?merge={}&amp;into={}">{}</a>)',
-            (
-                (
-                    reverse("admin:crm_contact_change", args=[o.pk]),
-                    f"{o} <{o.email}>" if o.email else str(o),
-                    changelist,
-                    o.pk,
-                    obj.pk,
-                    _("merge into this one"),
-                )
-                for o in others
-            ),
+        return render_to_string(
+            "admin/crm/contact/possible_duplicates.html",
+            {"contact": obj, "others": contact_duplicates(obj)},
         )
 
     def has_merge_permission(self, request):
@@ -399,19 +283,10 @@ class ContactAdmin(admin.ModelAdmin):
             **(extra_context or {}),
             "can_import": request.user.has_perm("crm.import_contacts"),
         }
-        response = super().changelist_view(request, extra_context)
-        changelist = getattr(response, "context_data", {}).get("cl")
-        if changelist is not None:
-            log_access_many(request, changelist.result_list)  # the people this page shows
-        return response
+        return super().changelist_view(request, extra_context)
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = super().change_view(request, object_id, form_url, extra_context)
-        if request.method == "GET" and response.status_code == 200:
-            contact = response.context_data.get("original")
-            if contact is not None:
-                log_access(contact)
-        return response
+    def people_in_row(self, contact):
+        return [contact]
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -444,7 +319,7 @@ class ContactAdmin(admin.ModelAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(AccessLoggedAdmin, admin.ModelAdmin):
     list_display = ["name", "business_id", "industry", "municipality", "relationship", "contacts"]
     list_select_related = ["industry", "municipality"]
     list_filter = ["relationship", "is_owner", IndustrySectionFilter, MunicipalityFilter]
@@ -470,6 +345,9 @@ class OrganisationAdmin(admin.ModelAdmin):
         url = reverse("admin:crm_contact_changelist") + f"?organisation={obj.pk}"
         return format_html('<a href="{}">{}</a>', url, obj.contact_count)
 
+    def people_in_row(self, organisation):
+        return []  # the list shows a count; the page's inline shows the people, and logs them
+
     def save_model(self, request, obj, form, change):
         if change:
             saved = services.organisation_update(
@@ -481,7 +359,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(AccessLoggedAdmin, admin.ModelAdmin):
     """Changed from the contact's page; not listed on the admin index."""
 
     list_display = ["contact", "organisation", "job_title"]
@@ -490,6 +368,9 @@ class MembershipAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request):
         return False
+
+    def people_in_row(self, membership):
+        return [membership.contact]
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -502,7 +383,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Interaction)
-class InteractionAdmin(admin.ModelAdmin):
+class InteractionAdmin(AccessLoggedAdmin, admin.ModelAdmin):
     list_display = ["occurred_at", "kind", "contact", "organisation", "staff"]
     list_select_related = ["contact", "organisation", "staff"]
     list_filter = ["kind", "occurred_at", ContactFilter]
@@ -528,19 +409,8 @@ class InteractionAdmin(admin.ModelAdmin):
         contacts = contact_search(Contact.objects.all(), search_term)
         return queryset.filter(contact__in=contacts), False
 
-    def changelist_view(self, request, extra_context=None):
-        response = super().changelist_view(request, extra_context)
-        changelist = getattr(response, "context_data", {}).get("cl")
-        if changelist is not None:
-            log_access_many(request, [i.contact for i in changelist.result_list])
-        return response
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = super().change_view(request, object_id, form_url, extra_context)
-        interaction = getattr(response, "context_data", {}).get("original")
-        if request.method == "GET" and interaction is not None:
-            log_access_many(request, [interaction.contact])
-        return response
+    def people_in_row(self, interaction):
+        return [interaction.contact]
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
@@ -634,30 +504,5 @@ class ApiClientAdmin(admin.ModelAdmin):
         )
         _becomes(obj, saved.instance)
         messages.warning(
-            request,
-            format_html(
-                "{} <code>{}</code>",
-                _("The token of this API client, shown only now: copy it to the integration."),
-                token,
-            ),
+            request, render_to_string("admin/crm/apiclient/token_message.html", {"token": token})
         )
-
-
-class StaffUserAdmin(UserAdmin):
-    """Administrators manage staff accounts and their roles, but only a superuser can grant
-    superuser status or single permissions, or change a superuser."""
-
-    def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
-        if not request.user.is_superuser:
-            fields += ["is_superuser", "user_permissions", "last_login", "date_joined"]
-        return fields
-
-    def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
-            return False
-        return super().has_change_permission(request, obj)
-
-
-admin.site.unregister(User)
-admin.site.register(User, StaffUserAdmin)

@@ -1,14 +1,21 @@
 """What the audit trail records for crm: every change (django-auditlog), and every staff view or
-export of a person's data (``log_access``)."""
+export of a person's data (``log_access_many``)."""
 
 from auditlog.context import set_actor
+from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from auditlog.signals import accessed
+from django.contrib.contenttypes.models import ContentType
+
+from config.access import client_address
+
+from . import bulk
+from .models import ApiClient, Contact, Interaction, Membership, Organisation
+
+# Imported by CrmConfig.ready() and later, never while the models load.
 
 
 def register_models() -> None:
-    from .models import ApiClient, Contact, Interaction, Membership, Organisation
-
     auditlog.register(Contact)
     auditlog.register(Organisation)
     auditlog.register(Membership)
@@ -60,9 +67,6 @@ def entry_row(
 
 def entry(obj, action, *, actor=None, changes=None, remote_addr=None, extra=None):
     """``entry_row`` of a loaded row, as a LogEntry."""
-    from auditlog.models import LogEntry
-    from django.contrib.contenttypes.models import ContentType
-
     return LogEntry(
         **entry_row(
             ContentType.objects.get_for_model(obj).pk,
@@ -80,12 +84,6 @@ def entry(obj, action, *, actor=None, changes=None, remote_addr=None, extra=None
 
 def log_access_many(request, people, **extra) -> None:
     """One access entry per person shown (a list page, an API page), written in one query."""
-    from auditlog.models import LogEntry
-
-    from config.access import client_address
-
-    from . import bulk
-
     people = list({p.pk: p for p in people if p is not None}.values())
     if not people:
         return

@@ -4,9 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from crm import roles
 from crm.models import Interaction
-from tests.conftest import make_staff, signed_in_with_second_factor
 from tests.factories import ContactFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,25 +17,17 @@ def _queries(client, url):
     return len(ctx.captured_queries)
 
 
-@pytest.fixture
-def staff(client):
-    user = make_staff(roles.SALES)
-    signed_in_with_second_factor(client, user)
-    client.user = user
-    return client
-
-
-def test_a_busy_persons_page_stays_within_15_queries(staff):
+def test_a_busy_persons_page_stays_within_15_queries(sales):
     person = ContactFactory()
     MembershipFactory.create_batch(10, contact=person)
     Interaction.objects.bulk_create(
-        Interaction(contact=person, kind="call", summary=f"Soitto {i}", staff=staff.user)
+        Interaction(contact=person, kind="call", summary=f"Soitto {i}", staff=sales.user)
         for i in range(200)
     )
     quiet = ContactFactory()
 
-    busy = _queries(staff, f"/admin/crm/contact/{person.pk}/change/")
-    empty = _queries(staff, f"/admin/crm/contact/{quiet.pk}/change/")
+    busy = _queries(sales.client, f"/admin/crm/contact/{person.pk}/change/")
+    empty = _queries(sales.client, f"/admin/crm/contact/{quiet.pk}/change/")
 
     assert busy <= 15
     assert busy == empty
@@ -46,32 +36,32 @@ def test_a_busy_persons_page_stays_within_15_queries(staff):
 @pytest.mark.parametrize(
     "search", ["", "?q=virtanen", "?q=someone%40example.com", "?q=040%20123%204567"]
 )
-def test_the_contact_list_costs_the_same_at_any_size(staff, search):
+def test_the_contact_list_costs_the_same_at_any_size(sales, search):
     # The person searched for is there at both sizes (an empty result costs less).
     ContactFactory(last_name="Virtanen", email="someone@example.com", phone="+358401234567")
     for _ in range(3):
         MembershipFactory()
-    small = _queries(staff, f"/admin/crm/contact/{search}")
+    small = _queries(sales.client, f"/admin/crm/contact/{search}")
 
     for _ in range(60):
         MembershipFactory(contact__last_name="Virtanen")
-    large = _queries(staff, f"/admin/crm/contact/{search}")
+    large = _queries(sales.client, f"/admin/crm/contact/{search}")
 
     assert small == large
 
 
-def test_the_organisation_list_costs_the_same_at_any_size(staff):
+def test_the_organisation_list_costs_the_same_at_any_size(sales):
     MembershipFactory()
-    small = _queries(staff, "/admin/crm/organisation/")
+    small = _queries(sales.client, "/admin/crm/organisation/")
     MembershipFactory.create_batch(30)
 
-    assert _queries(staff, "/admin/crm/organisation/") == small
+    assert _queries(sales.client, "/admin/crm/organisation/") == small
 
 
-def test_an_organisation_page_costs_the_same_with_many_contact_persons(staff):
+def test_an_organisation_page_costs_the_same_with_many_contact_persons(sales):
     small, large = MembershipFactory().organisation, MembershipFactory().organisation
     MembershipFactory.create_batch(20, organisation=large)
 
-    assert _queries(staff, f"/admin/crm/organisation/{large.pk}/change/") == _queries(
-        staff, f"/admin/crm/organisation/{small.pk}/change/"
+    assert _queries(sales.client, f"/admin/crm/organisation/{large.pk}/change/") == _queries(
+        sales.client, f"/admin/crm/organisation/{small.pk}/change/"
     )

@@ -1,14 +1,15 @@
 """Finding and merging duplicate people without losing their history or provenance."""
 
+import datetime
+
 import pytest
 from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
 
-from crm import roles, services
+from crm import services
 from crm.models import Contact, ContactMerge, Interaction, Membership
-from crm.selectors import contact_duplicates
+from crm.selectors import contact_duplicates, contacts_by_email
 from privacy.selectors import personal_data_for_contact
-from tests.conftest import make_staff, signed_in_with_second_factor
 from tests.factories import ContactFactory, MembershipFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,8 +34,8 @@ def test_the_same_person_is_found_by_email_phone_or_name_in_the_same_organisatio
     assert {c.pk for c in found} == {by_work_email.pk, by_phone.pk, by_name.pk}
 
 
-def test_merging_moves_everything_fills_gaps_and_keeps_provenance():
-    actor = make_staff(roles.SALES)
+def test_merging_moves_everything_fills_gaps_and_keeps_provenance(sales):
+    actor = sales.user
     org = OrganisationFactory()
     keep = ContactFactory(first_name="Päivi", email="paivi@example.com", phone="", source="staff")
     MembershipFactory(contact=keep, organisation=org, job_title="")
@@ -90,18 +91,17 @@ def test_a_contact_is_not_merged_into_itself():
     assert Contact.objects.filter(pk=person.pk).exists()
 
 
-def test_merging_in_the_admin(client):
-    signed_in_with_second_factor(client, make_staff(roles.SALES))
+def test_merging_in_the_admin(sales):
     keep, gone = ContactFactory(), ContactFactory()
 
-    page = client.post(
+    page = sales.client.post(
         "/admin/crm/contact/",
         {"action": "merge_contacts", "_selected_action": [keep.pk, gone.pk]},
     )
     assert page.status_code == 200
     assert "admin/crm/contact/merge.html" in [t.name for t in page.templates]
 
-    response = client.post(
+    response = sales.client.post(
         "/admin/crm/contact/merge/",
         {"survivor": keep.pk, "contact": [keep.pk, gone.pk]},
     )
@@ -110,12 +110,13 @@ def test_merging_in_the_admin(client):
     assert list(Contact.objects.values_list("pk", flat=True)) == [keep.pk]
 
 
-@pytest.mark.parametrize("role", [roles.MARKETING, roles.SUPPORT, roles.EVENT_ORGANISER, roles.DPO])
-def test_only_sales_and_administrators_merge(client, role):
-    signed_in_with_second_factor(client, make_staff(role))
+@pytest.mark.parametrize(
+    "staff_member", ["marketing", "support", "event_organiser", "dpo"], indirect=True
+)
+def test_only_sales_and_administrators_merge(staff_member):
     keep, gone = ContactFactory(), ContactFactory()
 
-    response = client.post(
+    response = staff_member.client.post(
         "/admin/crm/contact/merge/", {"survivor": keep.pk, "contact": [keep.pk, gone.pk]}
     )
 
@@ -123,20 +124,28 @@ def test_only_sales_and_administrators_merge(client, role):
     assert Contact.objects.count() == 2
 
 
-def test_the_contact_page_lists_possible_duplicates(client):
-    signed_in_with_second_factor(client, make_staff(roles.SUPPORT))
+def test_the_contact_page_lists_possible_duplicates(support):
     person = ContactFactory(phone="+358403333333")
-    twin = ContactFactory(phone="+358403333333", first_name="Kaksonen")
+    twin = ContactFactory(phone="+358403333333", first_name="Kaksonen", email="k@example.com")
+    ContactFactory(phone="+358404444444")  # somebody else
 
-    page = client.get(f"/admin/crm/contact/{person.pk}/change/").content.decode()
+    page = support.client.get(f"/admin/crm/contact/{person.pk}/change/").content.decode()
 
-    assert f"/admin/crm/contact/{twin.pk}/change/" in page
+    link = f'<a href="/admin/crm/contact/{twin.pk}/change/">{twin} &lt;k@example.com&gt;</a>'
+    assert link in page
     assert f"merge={twin.pk}&amp;into={person.pk}" in page
+    assert page.count("merge=") == 1
+
+
+def test_a_person_without_duplicates_is_told_so(support):
+    person = ContactFactory(phone="+358405555555")
+
+    page = support.client.get(f"/admin/crm/contact/{person.pk}/change/").content.decode()
+
+    assert "Ei löytynyt." in page and "merge=" not in page
 
 
 def test_an_ended_role_is_history_and_is_not_merged_away():
-    import datetime
-
     org = OrganisationFactory()
     keep, gone = ContactFactory(), ContactFactory()
     MembershipFactory(contact=keep, organisation=org, end_date=None, start_date=None)
@@ -154,14 +163,12 @@ def test_an_ended_role_is_history_and_is_not_merged_away():
 
 
 @pytest.mark.parametrize("query", ["?into=abc&merge=1", "?into=1&merge=", "?into=-1&merge=2"])
-def test_bad_ids_in_the_merge_page_are_a_404_not_a_crash(client, query):
-    signed_in_with_second_factor(client, make_staff(roles.SALES))
-
-    assert client.get(f"/admin/crm/contact/merge/{query}").status_code == 404
+def test_bad_ids_in_the_merge_page_are_a_404_not_a_crash(sales, query):
+    assert sales.client.get(f"/admin/crm/contact/merge/{query}").status_code == 404
 
 
-def test_every_row_a_merge_moves_is_in_the_audit_trail():
-    actor = make_staff(roles.SALES)
+def test_every_row_a_merge_moves_is_in_the_audit_trail(sales):
+    actor = sales.user
     keep, gone = ContactFactory(), ContactFactory()
     note = Interaction.objects.create(contact=gone, kind="note", summary="Muistiinpano")
 
@@ -172,9 +179,7 @@ def test_every_row_a_merge_moves_is_in_the_audit_trail():
     assert entry.actor == actor
 
 
-def test_a_merged_duplicates_address_still_finds_the_kept_person(client):
-    from crm.selectors import contacts_by_email
-
+def test_a_merged_duplicates_address_still_finds_the_kept_person(sales):
     keep = ContactFactory(email="aino@example.com")
     gone = ContactFactory(email="aino.vanha@example.com")
     services.contact_merge(survivor=keep, duplicate=gone, actor=None)
@@ -183,8 +188,7 @@ def test_a_merged_duplicates_address_still_finds_the_kept_person(client):
     assert contacts_by_email(["aino.vanha@example.com", "muu@example.com"]) == {
         "aino.vanha@example.com": keep
     }
-    signed_in_with_second_factor(client, make_staff(roles.SALES))
-    found = client.get("/admin/crm/contact/", {"q": "aino.vanha@example.com"})
+    found = sales.client.get("/admin/crm/contact/", {"q": "aino.vanha@example.com"})
     assert [c.pk for c in found.context["cl"].result_list] == [keep.pk]
 
 

@@ -11,7 +11,7 @@ from django.db.models.signals import post_save
 from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
-from crm import api, roles, services
+from crm import api, services
 from crm.models import ApiClient, Contact, Interaction, Membership, Organisation
 from tests.factories import ContactFactory, MembershipFactory, OrganisationFactory
 
@@ -76,8 +76,8 @@ def _updates(obj) -> int:
 # --- Provenance: set by the door a person came in through, changed by none ----------------------
 
 
-def test_the_admin_form_cannot_change_where_a_persons_data_came_from(staff_client):
-    staff = staff_client(roles.SALES)
+def test_the_admin_form_cannot_change_where_a_persons_data_came_from(sales):
+    staff = sales.client
     person = _known_person()
 
     response = staff.post(
@@ -136,8 +136,8 @@ def test_the_service_refuses_to_change_provenance_and_changes_nothing(field, val
     assert _updates(person) == 0
 
 
-def test_each_door_records_itself_as_the_source_of_a_new_person(staff_client):
-    staff = staff_client(roles.SALES)
+def test_each_door_records_itself_as_the_source_of_a_new_person(sales):
+    staff = sales.client
     new = Contact(first_name="Uusi", last_name="Henkilö", email="uusi@example.com")
 
     staff.post("/admin/crm/contact/add/", _contact_form(new, source="import"))
@@ -154,8 +154,8 @@ def test_each_door_records_itself_as_the_source_of_a_new_person(staff_client):
 # --- Both doors go through the services ---------------------------------------------------------
 
 
-def test_the_admin_gives_the_update_service_only_what_was_changed(staff_client, monkeypatch):
-    staff = staff_client(roles.SALES)
+def test_the_admin_gives_the_update_service_only_what_was_changed(sales, monkeypatch):
+    staff = sales.client
     person = _known_person()
     calls = []
     real = services.contact_update
@@ -172,10 +172,10 @@ def test_the_admin_gives_the_update_service_only_what_was_changed(staff_client, 
     assert calls[0]["last_name"] == "Aho"
 
 
-def test_saving_unchanged_details_writes_nothing_from_either_door(staff_client):
+def test_saving_unchanged_details_writes_nothing_from_either_door(sales):
     """The services write nothing when nothing changes: the "updated" time an integration
     syncs by (``updated_since``) stays, and no audit entry claims a change."""
-    staff = staff_client(roles.SALES)
+    staff = sales.client
     person = _known_person()
     updated_at = person.updated_at
 
@@ -192,8 +192,8 @@ def test_saving_unchanged_details_writes_nothing_from_either_door(staff_client):
     assert _updates(person) == 0
 
 
-def test_a_value_the_rules_refuse_gets_the_same_message_from_both_doors(staff_client):
-    staff = staff_client(roles.SALES)
+def test_a_value_the_rules_refuse_gets_the_same_message_from_both_doors(sales):
+    staff = sales.client
     person = _known_person()
 
     admin = staff.post(
@@ -215,8 +215,8 @@ def test_a_serializer_that_names_no_service_cannot_exist():
                 fields = ["name"]
 
 
-def test_a_role_added_on_a_persons_page_goes_through_the_service(staff_client, monkeypatch):
-    staff = staff_client(roles.SALES)
+def test_a_role_added_on_a_persons_page_goes_through_the_service(sales, monkeypatch):
+    staff = sales.client
     person = _known_person()
     employer = OrganisationFactory()
     created = []
@@ -250,8 +250,8 @@ def test_a_role_added_on_a_persons_page_goes_through_the_service(staff_client, m
     assert entry.actor == response.wsgi_request.user
 
 
-def test_the_staff_member_who_logs_an_interaction_is_set_by_the_service(staff_client):
-    staff = staff_client(roles.SUPPORT)
+def test_the_staff_member_who_logs_an_interaction_is_set_by_the_service(support):
+    staff = support.client
     person = _known_person()
     other = ContactFactory()
 
@@ -478,8 +478,8 @@ def test_an_api_client_change_is_audited_without_its_token():
 # --- Every admin page saves through its services -------------------------------------------------
 
 
-def test_organisations_are_added_and_changed_in_the_admin_through_the_services(staff_client):
-    staff = staff_client(roles.SALES)
+def test_organisations_are_added_and_changed_in_the_admin_through_the_services(sales):
+    staff = sales.client
     form = {
         "name": "Koulu Oy",
         "business_id": "0737546-2",
@@ -507,8 +507,8 @@ def test_organisations_are_added_and_changed_in_the_admin_through_the_services(s
     assert entries[1].changes_dict == {"notes": ["", "Iso asiakas"]}
 
 
-def test_a_role_and_an_interaction_are_changed_on_their_pages_through_the_services(staff_client):
-    staff = staff_client(roles.SALES)
+def test_a_role_and_an_interaction_are_changed_on_their_pages_through_the_services(sales):
+    staff = sales.client
     role = MembershipFactory(job_title="Opettaja", work_email="", work_phone="")
     note = Interaction.objects.create(contact=role.contact, kind="note", summary="Eka")
 
@@ -545,8 +545,8 @@ def test_a_role_and_an_interaction_are_changed_on_their_pages_through_the_servic
     assert note.staff is None  # who logged it is not changed by whoever edits it
 
 
-def test_an_api_client_is_revoked_in_the_admin_through_the_service(staff_client):
-    staff = staff_client(roles.ADMINISTRATOR)
+def test_an_api_client_is_revoked_in_the_admin_through_the_service(administrator):
+    staff = administrator.client
     created, token = services.api_client_create(name="Lomake", scopes=["contacts:write"])
     client = created.instance
 

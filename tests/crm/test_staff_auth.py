@@ -9,11 +9,9 @@ from allauth.mfa.totp.internal.auth import (
 )
 from allauth.mfa.utils import decrypt
 
-from crm import roles
-from tests.conftest import make_staff, signed_in_with_second_factor
+from tests.conftest import STAFF_PASSWORD
 
 pytestmark = pytest.mark.django_db
-PASSWORD = "a-Long-staff-passphrase-1"
 
 
 def _current_code(user) -> str:
@@ -30,24 +28,25 @@ def test_the_admin_login_form_sends_staff_to_allauth(client):
     assert "next=%2Fadmin%2Fcrm%2Fcontact%2F" in response["Location"]
 
 
-def test_password_and_totp_code_open_the_admin(client):
-    user = make_staff(roles.SALES, username="maija")
+# Each test signs in on a fresh ``client`` as the staff member of a role fixture (whose own
+# client is already signed in).
 
-    response = client.post("/accounts/login/", {"login": "maija", "password": PASSWORD})
+
+def test_password_and_totp_code_open_the_admin(client, sales):
+    response = client.post("/accounts/login/", {"login": "sales", "password": STAFF_PASSWORD})
     assert response.status_code == 302
     assert "/2fa/authenticate/" in response["Location"]
     # Half-way (password only) the admin is still closed.
     assert client.get("/admin/").status_code == 302
 
-    response = client.post(response["Location"], {"code": _current_code(user)})
+    response = client.post(response["Location"], {"code": _current_code(sales.user)})
     assert response.status_code == 302
 
     assert client.get("/admin/").status_code == 200
 
 
-def test_a_wrong_totp_code_keeps_the_admin_closed(client):
-    make_staff(roles.SALES, username="maija")
-    response = client.post("/accounts/login/", {"login": "maija", "password": PASSWORD})
+def test_a_wrong_totp_code_keeps_the_admin_closed(client, sales):
+    response = client.post("/accounts/login/", {"login": "sales", "password": STAFF_PASSWORD})
 
     client.post(response["Location"], {"code": "000000"})
 
@@ -57,9 +56,9 @@ def test_a_wrong_totp_code_keeps_the_admin_closed(client):
     assert "_auth_user_id" not in client.session
 
 
-def test_staff_without_an_authenticator_must_set_one_up(client):
-    user = make_staff(roles.SUPPORT, totp=False)
-    client.force_login(user)
+def test_staff_without_an_authenticator_must_set_one_up(client, support):
+    Authenticator.objects.filter(user=support.user).delete()
+    client.force_login(support.user)
 
     response = client.get("/admin/crm/contact/")
 
@@ -67,9 +66,8 @@ def test_staff_without_an_authenticator_must_set_one_up(client):
     assert response["Location"].startswith("/accounts/2fa/totp/activate/")
 
 
-def test_a_session_without_the_second_factor_is_signed_out(client):
-    user = make_staff(roles.SUPPORT)
-    client.force_login(user)  # as if the password alone had been enough
+def test_a_session_without_the_second_factor_is_signed_out(client, support):
+    client.force_login(support.user)  # as if the password alone had been enough
 
     response = client.get("/admin/crm/contact/")
 
@@ -78,25 +76,22 @@ def test_a_session_without_the_second_factor_is_signed_out(client):
     assert "_auth_user_id" not in client.session
 
 
-def test_deactivating_a_staff_account_ends_its_session_at_once(client):
-    user = make_staff(roles.SALES)
-    signed_in_with_second_factor(client, user)
-    assert client.get("/admin/crm/contact/").status_code == 200
+def test_deactivating_a_staff_account_ends_its_session_at_once(sales):
+    assert sales.client.get("/admin/crm/contact/").status_code == 200
 
-    user.is_active = False
-    user.save()
+    sales.user.is_active = False
+    sales.user.save()
 
-    response = client.get("/admin/crm/contact/")
+    response = sales.client.get("/admin/crm/contact/")
     assert response.status_code == 302
     assert "/login" in response["Location"]
 
 
-def test_after_repeated_wrong_passwords_even_the_right_one_is_refused(client):
-    make_staff(roles.SALES, username="maija")
+def test_after_repeated_wrong_passwords_even_the_right_one_is_refused(client, sales):
     for _ in range(5):
-        client.post("/accounts/login/", {"login": "maija", "password": "wrong"})
+        client.post("/accounts/login/", {"login": "sales", "password": "wrong"})
 
-    response = client.post("/accounts/login/", {"login": "maija", "password": PASSWORD})
+    response = client.post("/accounts/login/", {"login": "sales", "password": STAFF_PASSWORD})
 
     assert response.status_code == 200  # the form again, not the next step
     assert "/2fa/" not in response.get("Location", "")
