@@ -12,7 +12,7 @@ from .models import Contact, ContactMerge, Membership
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 _PHONE = re.compile(r"^\+?\d{6,15}$")
-NAME_MATCH_LIMIT = 5_000
+NAME_VALUES_LIMIT = 1_000
 
 
 def _as_phone(term: str) -> str | None:
@@ -33,7 +33,7 @@ def contact_search(queryset: QuerySet[Contact], term: str) -> QuerySet[Contact]:
 
     An email, a phone number or a business ID is matched exactly against the person's own and
     their work details, each an index lookup, so a search costs the same at 1,000 contacts as at
-    100,000. Anything else matches the beginning of a first or last name, word by word.
+    a million. Anything else matches the beginning of a first or last name, word by word.
     """
     term = (term or "").strip()
     if not term:
@@ -57,20 +57,92 @@ def contact_search(queryset: QuerySet[Contact], term: str) -> QuerySet[Contact]:
         ids |= {*Membership.objects.filter(work_phone=phone).values_list("contact_id", flat=True)}
     if ids is not None:
         return queryset.filter(pk__in=ids)
-    condition = Q()
-    for word in term.split():
-        condition &= Q(first_name__istartswith=word) | Q(last_name__istartswith=word)
-    # Matching ids first, unordered, lets PostgreSQL use the name prefix indexes; ordering only
-    # the matches keeps it from walking the whole register in name order. A prefix so short that
-    # it matches thousands of people falls back to filtering the ordered list.
-    matching = list(
-        Contact.objects.filter(condition)
+    return _name_search(queryset, term.split())
+
+
+def _names_beginning(field: str, word: str) -> list[str] | None:
+    """The distinct stored values of ``field`` that begin with ``word`` in any case, or None if
+    there are more than NAME_VALUES_LIMIT (a prefix of a letter or two).
+
+    An index-only scan of the prefix index that carries the name (migration 0017): it reads the
+    few index pages of the matching names, never the rows.
+    """
+    values = list(
+        Contact.objects.filter(**{f"{field}__istartswith": word})
         .order_by()
-        .values_list("pk", flat=True)[: NAME_MATCH_LIMIT + 1]
+        .values_list(field, flat=True)
+        .distinct()[: NAME_VALUES_LIMIT + 1]
     )
-    if len(matching) <= NAME_MATCH_LIMIT:
-        return queryset.filter(pk__in=matching)
-    return queryset.filter(condition)
+    return None if len(values) > NAME_VALUES_LIMIT else values
+
+
+def _name_search(queryset: QuerySet[Contact], words: list[str]) -> QuerySet[Contact]:
+    """People whose first or last name begins with each word.
+
+    Matching ``last_name__istartswith`` directly leaves PostgreSQL two bad plans at a million
+    people: walk the whole list in name order looking for matches (seconds, when the matches
+    are "Virtanen" at the end of the alphabet), or read every matching row from the table to
+    sort and count them. Matching the exact stored names instead (``last_name IN ('Lehtinen',
+    'Lehto', …)``) lets the list's name index hand over the first page in order and lets the
+    count read only indexes. A prefix so short that it names more than NAME_VALUES_LIMIT
+    different names is matched as typed.
+    """
+    condition = Q()
+    split = None
+    for word in words:
+        last = _names_beginning("last_name", word)
+        first = _names_beginning("first_name", word)
+        if last is None or first is None:
+            condition &= Q(first_name__istartswith=word) | Q(last_name__istartswith=word)
+            continue
+        condition &= Q(last_name__in=last) | Q(first_name__in=first)
+        split = (last, first)
+    result = queryset.filter(condition)
+    if len(words) == 1 and split and all(split) and type(result) is QuerySet:
+        last, first = split
+        # Counting "last name is one of these OR first name is one of those" reads every
+        # matching row (no index answers an OR); the two halves are each counted from an index.
+        return _CountedInParts.of(
+            result,
+            [
+                queryset.filter(last_name__in=last),
+                queryset.filter(first_name__in=first).exclude(last_name__in=last),
+            ],
+        )
+    return result
+
+
+class _CountedInParts(QuerySet):
+    """A query result whose count is the sum of the counts of disjoint parts, cheaper to count.
+
+    Anything that changes the rows afterwards (another filter, slicing, distinct) makes it
+    count itself again the ordinary way; ordering and select_related do not change a count.
+    """
+
+    @classmethod
+    def of(cls, result: QuerySet, parts: list[QuerySet]) -> _CountedInParts:
+        counted = result._chain()
+        counted.__class__ = cls
+        counted._parts, counted._where = parts, result.query.where
+        return counted
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._parts, clone._where = self._parts, self._where
+        return clone
+
+    def count(self) -> int:
+        query = self.query
+        unchanged = (
+            self._result_cache is None
+            and query.where == self._where
+            and not query.is_sliced
+            and not query.distinct
+            and query.combinator is None
+        )
+        if not unchanged:
+            return super().count()
+        return sum(part.count() for part in self._parts)
 
 
 def contacts_by_email(emails) -> dict[str, Contact]:
