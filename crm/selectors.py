@@ -60,17 +60,17 @@ def contact_search(queryset: QuerySet[Contact], term: str) -> QuerySet[Contact]:
     return _name_search(queryset, term.split())
 
 
-def _names_beginning(field: str, word: str) -> list[str] | None:
-    """The distinct stored values of ``field`` that begin with ``word`` in any case, or None if
-    there are more than NAME_VALUES_LIMIT (a prefix of a letter or two).
+def _last_names_beginning(word: str) -> list[str] | None:
+    """The distinct stored last names that begin with ``word`` in any case, or None if there are
+    more than NAME_VALUES_LIMIT (a prefix of a letter or two).
 
     An index-only scan of the prefix index that carries the name (migration 0017): it reads the
     few index pages of the matching names, never the rows.
     """
     values = list(
-        Contact.objects.filter(**{f"{field}__istartswith": word})
+        Contact.objects.filter(last_name__istartswith=word)
         .order_by()
-        .values_list(field, flat=True)
+        .values_list("last_name", flat=True)
         .distinct()[: NAME_VALUES_LIMIT + 1]
     )
     return None if len(values) > NAME_VALUES_LIMIT else values
@@ -79,56 +79,53 @@ def _names_beginning(field: str, word: str) -> list[str] | None:
 def _name_search(queryset: QuerySet[Contact], words: list[str]) -> QuerySet[Contact]:
     """People whose first or last name begins with each word.
 
-    Matching ``last_name__istartswith`` directly leaves PostgreSQL two bad plans at a million
-    people: walk the whole list in name order looking for matches (seconds, when the matches
-    are "Virtanen" at the end of the alphabet), or read every matching row from the table to
-    sort and count them. Matching the exact stored names instead (``last_name IN ('Lehtinen',
-    'Lehto', …)``) lets the list's name index hand over the first page in order and lets the
-    count read only indexes. A prefix so short that it names more than NAME_VALUES_LIMIT
-    different names is matched as typed.
+    The list is ordered by last name. Matching ``last_name__istartswith`` leaves PostgreSQL two
+    bad plans at a million people: walk the whole list in name order looking for matches
+    (seconds, when the matches are "Virtanen" near the end of the alphabet), or read every
+    matching row from the table to sort and count them. Matching the exact stored last names
+    instead (``last_name IN ('Lehtinen', 'Lehto', …)``) lets the list's name index hand over the
+    first page in order and count from the index. First names are spread evenly through a list
+    in last-name order, so a walk finds a page of them soon. A prefix so short that it names
+    more than NAME_VALUES_LIMIT last names is matched as typed.
     """
     condition = Q()
-    split = None
     for word in words:
-        last = _names_beginning("last_name", word)
-        first = _names_beginning("first_name", word)
-        if last is None or first is None:
-            condition &= Q(first_name__istartswith=word) | Q(last_name__istartswith=word)
-            continue
-        condition &= Q(last_name__in=last) | Q(first_name__in=first)
-        split = (last, first)
-    result = queryset.filter(condition)
-    if len(words) == 1 and split and all(split) and type(result) is QuerySet:
-        last, first = split
-        # Counting "last name is one of these OR first name is one of those" reads every
-        # matching row (no index answers an OR); the two halves are each counted from an index.
-        return _CountedInParts.of(
-            result,
-            [
-                queryset.filter(last_name__in=last),
-                queryset.filter(first_name__in=first).exclude(last_name__in=last),
-            ],
-        )
-    return result
+        last = _last_names_beginning(word)
+        by_last = Q(last_name__istartswith=word) if last is None else Q(last_name__in=last)
+        by_first = Q(first_name__istartswith=word)
+        if len(words) == 1 and last is not None:
+            # Counting "last name is one of these OR first name begins so" reads every matching
+            # row (no index answers an OR); each part below is counted from an index alone.
+            if not Contact.objects.filter(by_first).exists():
+                return queryset.filter(by_last)
+            return _CountedInParts.of(
+                queryset.filter(by_last | by_first),
+                add=[queryset.filter(by_last), queryset.filter(by_first)],
+                subtract=[queryset.filter(by_last & by_first)],
+            )
+        condition &= by_last | by_first
+    return queryset.filter(condition)
 
 
 class _CountedInParts(QuerySet):
-    """A query result whose count is the sum of the counts of disjoint parts, cheaper to count.
+    """A query result counted as the sum and difference of the counts of cheaper queries.
 
     Anything that changes the rows afterwards (another filter, slicing, distinct) makes it
-    count itself again the ordinary way; ordering and select_related do not change a count.
+    count itself the ordinary way again; ordering and select_related do not change a count.
     """
 
     @classmethod
-    def of(cls, result: QuerySet, parts: list[QuerySet]) -> _CountedInParts:
+    def of(cls, result: QuerySet, *, add: list[QuerySet], subtract: list[QuerySet]):
+        if type(result) is not QuerySet:  # a custom QuerySet keeps its own count
+            return result
         counted = result._chain()
         counted.__class__ = cls
-        counted._parts, counted._where = parts, result.query.where
+        counted._add, counted._subtract, counted._where = add, subtract, result.query.where
         return counted
 
     def _clone(self):
         clone = super()._clone()
-        clone._parts, clone._where = self._parts, self._where
+        clone._add, clone._subtract, clone._where = self._add, self._subtract, self._where
         return clone
 
     def count(self) -> int:
@@ -142,7 +139,9 @@ class _CountedInParts(QuerySet):
         )
         if not unchanged:
             return super().count()
-        return sum(part.count() for part in self._parts)
+        return sum(part.count() for part in self._add) - sum(
+            part.count() for part in self._subtract
+        )
 
 
 def contacts_by_email(emails) -> dict[str, Contact]:
