@@ -99,10 +99,11 @@ def main() -> int:
     RESULTS.write_text(
         json.dumps([r.as_json() for r in results], indent=2, ensure_ascii=False) + "\n"
     )
-    print(f"{'figure':<48} {'value':>12} {'unit':<8} {'goal':>12}  meets")
+    width = max(len(r.name) for r in results)
+    print(f"{'figure':<{width}} {'value':>12} {'unit':<8} {'goal':>12}  meets")
     for r in results:
         meets = {True: "yes", False: "NO", None: "-"}[r.meets]
-        print(f"{r.name:<48} {r.value:>12,.2f} {r.unit:<8} {r.goal or '-':>12}  {meets}")
+        print(f"{r.name:<{width}} {r.value:>12,.2f} {r.unit:<8} {r.goal or '-':>12}  {meets}")
     print(f"\nWritten to {RESULTS}")
     return 0
 

@@ -1,7 +1,8 @@
 """factory-boy factories for realistic Finnish people and organisations.
 
-Used by ``manage.py seed_demo``, the benchmark and the tests (tests/factories.py). Randomness comes
-from factory-boy's generator, so ``factory.random.reseed_random`` makes a run repeatable.
+Used by the tests (tests/factories.py); the demo data (crm/demo.py) draws from the same Finnish
+word lists without building an object per row. Randomness comes from factory-boy's generator,
+so ``factory.random.reseed_random`` makes a run repeatable.
 """
 
 import unicodedata

@@ -13,7 +13,7 @@ from .models import ApiClient, Contact, ContactMerge, Membership, normalise_emai
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 _PHONE = re.compile(r"^\+?\d{6,15}$")
-NAME_MATCH_LIMIT = 5_000
+NAME_VALUES_LIMIT = 1_000
 
 
 def _as_phone(term: str) -> str | None:
@@ -34,7 +34,7 @@ def contact_search(queryset: QuerySet[Contact], term: str) -> QuerySet[Contact]:
 
     An email, a phone number or a business ID is matched exactly against the person's own and
     their work details, each an index lookup, so a search costs the same at 1,000 contacts as at
-    100,000. Anything else matches the beginning of a first or last name, word by word.
+    a million. Anything else matches the beginning of a first or last name, word by word.
     """
     term = (term or "").strip()
     if not term:
@@ -55,20 +55,91 @@ def contact_search(queryset: QuerySet[Contact], term: str) -> QuerySet[Contact]:
         ids |= {*Membership.objects.filter(work_phone=phone).values_list("contact_id", flat=True)}
     if ids is not None:
         return queryset.filter(pk__in=ids)
-    condition = Q()
-    for word in term.split():
-        condition &= Q(first_name__istartswith=word) | Q(last_name__istartswith=word)
-    # Matching ids first, unordered, lets PostgreSQL use the name prefix indexes; ordering only
-    # the matches keeps it from walking the whole register in name order. A prefix so short that
-    # it matches thousands of people falls back to filtering the ordered list.
-    matching = list(
-        Contact.objects.filter(condition)
+    return _name_search(queryset, term.split())
+
+
+def _last_names_beginning(word: str) -> list[str] | None:
+    """The distinct stored last names that begin with ``word`` in any case, or None if there are
+    more than NAME_VALUES_LIMIT (a prefix of a letter or two).
+
+    An index-only scan of the prefix index that carries the name (migration 0017): it reads the
+    few index pages of the matching names, never the rows.
+    """
+    values = list(
+        Contact.objects.filter(last_name__istartswith=word)
         .order_by()
-        .values_list("pk", flat=True)[: NAME_MATCH_LIMIT + 1]
+        .values_list("last_name", flat=True)
+        .distinct()[: NAME_VALUES_LIMIT + 1]
     )
-    if len(matching) <= NAME_MATCH_LIMIT:
-        return queryset.filter(pk__in=matching)
+    return None if len(values) > NAME_VALUES_LIMIT else values
+
+
+def _name_search(queryset: QuerySet[Contact], words: list[str]) -> QuerySet[Contact]:
+    """People whose first or last name begins with each word.
+
+    The list is ordered by last name. Matching ``last_name__istartswith`` leaves PostgreSQL two
+    bad plans at a million people: walk the whole list in name order looking for matches
+    (seconds, when the matches are "Virtanen" near the end of the alphabet), or read every
+    matching row from the table to sort and count them. Matching the exact stored last names
+    instead (``last_name IN ('Lehtinen', 'Lehto', …)``) lets the list's name index hand over the
+    first page in order and count from the index. First names are spread evenly through a list
+    in last-name order, so a walk finds a page of them soon. A prefix so short that it names
+    more than NAME_VALUES_LIMIT last names is matched as typed.
+    """
+    condition = Q()
+    for word in words:
+        last = _last_names_beginning(word)
+        by_last = Q(last_name__istartswith=word) if last is None else Q(last_name__in=last)
+        by_first = Q(first_name__istartswith=word)
+        if len(words) == 1 and last is not None:
+            # Counting "last name is one of these OR first name begins so" reads every matching
+            # row (no index answers an OR); each part below is counted from an index alone.
+            if not Contact.objects.filter(by_first).exists():
+                return queryset.filter(by_last)
+            return _CountedInParts.of(
+                queryset.filter(by_last | by_first),
+                add=[queryset.filter(by_last), queryset.filter(by_first)],
+                subtract=[queryset.filter(by_last & by_first)],
+            )
+        condition &= by_last | by_first
     return queryset.filter(condition)
+
+
+class _CountedInParts(QuerySet):
+    """A query result counted as the sum and difference of the counts of cheaper queries.
+
+    Anything that changes the rows afterwards (another filter, slicing, distinct) makes it
+    count itself the ordinary way again; ordering and select_related do not change a count.
+    """
+
+    @classmethod
+    def of(cls, result: QuerySet, *, add: list[QuerySet], subtract: list[QuerySet]):
+        if type(result) is not QuerySet:  # a custom QuerySet keeps its own count
+            return result
+        counted = result._chain()
+        counted.__class__ = cls
+        counted._add, counted._subtract, counted._where = add, subtract, result.query.where
+        return counted
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._add, clone._subtract, clone._where = self._add, self._subtract, self._where
+        return clone
+
+    def count(self) -> int:
+        query = self.query
+        unchanged = (
+            self._result_cache is None
+            and query.where == self._where
+            and not query.is_sliced
+            and not query.distinct
+            and query.combinator is None
+        )
+        if not unchanged:
+            return super().count()
+        return sum(part.count() for part in self._add) - sum(
+            part.count() for part in self._subtract
+        )
 
 
 def contacts_by_email(emails) -> dict[str, Contact]:

@@ -1,6 +1,7 @@
 import phonenumbers
 import pytest
 from django.core.management import call_command
+from faker.providers.person.fi_FI import Provider as FinnishNames
 from hypothesis import given
 from hypothesis import strategies as st
 from stdnum.fi import ytunnus
@@ -29,6 +30,11 @@ def test_seed_makes_realistic_finnish_data():
         assert contact.phone.country_code == 358
         assert contact.municipality.code in official
         assert contact.source == Contact.Source.DEMO
+        assert contact.last_name in FinnishNames.last_names
+        assert contact.first_name in (
+            FinnishNames.first_names_female | FinnishNames.first_names_male
+        )
+    assert Contact.objects.values("last_name").distinct().count() > 60
     assert Membership.objects.exists()
 
 
@@ -48,6 +54,23 @@ def test_asking_for_more_adds_only_the_difference():
     assert Contact.objects.count() == 75
     emails = list(Contact.objects.values_list("email", flat=True))
     assert len(set(emails)) == len(emails)
+
+
+def _people():
+    return list(
+        Contact.objects.order_by("pk").values_list("first_name", "last_name", "email", "phone")
+    )
+
+
+def test_the_register_is_the_same_however_it_grew():
+    call_command("seed_demo", contacts=75)
+    at_once = _people()
+    Contact.objects.filter(source=Contact.Source.DEMO).delete()
+
+    call_command("seed_demo", contacts=30)
+    call_command("seed_demo", contacts=75)
+
+    assert _people() == at_once
 
 
 def test_seed_leaves_real_people_alone():
