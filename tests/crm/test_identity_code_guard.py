@@ -5,8 +5,6 @@ letters of other scripts, full-width and other-script digits, spaces and invisib
 anywhere inside, codes glued to other text or used as an email address.
 """
 
-import datetime
-
 import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
@@ -17,21 +15,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 from stdnum.fi import hetu
 
 from crm.validators import find_personal_identity_codes, validate_no_personal_identity_code
-
-CHECK_CHARS = "0123456789ABCDEFHJKLMNPRSTUVWXY"
-CENTURY_SIGNS = {1800: "+", 1900: "-YXWVU", 2000: "ABCDEF"}
-
-
-@st.composite
-def identity_codes(draw):
-    born = draw(
-        st.dates(min_value=datetime.date(1850, 1, 1), max_value=datetime.date(2025, 12, 31))
-    )
-    sign = draw(st.sampled_from(CENTURY_SIGNS[born.year // 100 * 100]))
-    individual = draw(st.integers(min_value=2, max_value=999))
-    digits = f"{born:%d%m%y}{individual:03d}"
-    return f"{born:%d%m%y}{sign}{individual:03d}{CHECK_CHARS[int(digits) % 31]}"
-
+from tests.strategies import identity_codes
 
 # Zero digits of scripts and styles whose 0-9 follow each other in Unicode.
 DIGIT_ZEROS = [0x30, 0xFF10, 0x660, 0x6F0, 0x966, 0x9E6, 0xE50, 0x1D7CE, 0x1D7EC, 0x1D7F6]

@@ -1,7 +1,5 @@
 """Validators fed random and hostile input (hypothesis)."""
 
-import datetime
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
@@ -17,21 +15,7 @@ from crm.validators import (
     validate_business_id,
     validate_no_personal_identity_code,
 )
-
-CHECK_CHARS = "0123456789ABCDEFHJKLMNPRSTUVWXY"
-CENTURY_SIGNS = {1800: "+", 1900: "-YXWVU", 2000: "ABCDEF"}
-
-
-@st.composite
-def identity_codes(draw):
-    born = draw(
-        st.dates(min_value=datetime.date(1850, 1, 1), max_value=datetime.date(2025, 12, 31))
-    )
-    sign = draw(st.sampled_from(CENTURY_SIGNS[born.year // 100 * 100]))
-    individual = draw(st.integers(min_value=2, max_value=999))
-    digits = f"{born:%d%m%y}{individual:03d}"
-    return f"{born:%d%m%y}{sign}{individual:03d}{CHECK_CHARS[int(digits) % 31]}"
-
+from tests.strategies import identity_codes
 
 words = st.text(alphabet=st.characters(categories=["L", "Zs", "P"]), max_size=40)
 
