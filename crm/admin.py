@@ -20,8 +20,9 @@ from django.utils.text import Truncator
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
-from . import imports_admin, merge_views, services
+from . import merge_views, services
 from .audit import log_access, log_access_many
+from .imports import views as import_views
 from .models import (
     ApiClient,
     Contact,
@@ -357,12 +358,12 @@ class ContactAdmin(admin.ModelAdmin):
             ),
             path(
                 "import/",
-                self.admin_site.admin_view(imports_admin.upload_view),
+                self.admin_site.admin_view(import_views.upload_view),
                 name="crm_contact_import",
             ),
             path(
                 "import/<int:job_id>/",
-                self.admin_site.admin_view(imports_admin.job_view),
+                self.admin_site.admin_view(import_views.job_view),
                 name="crm_contact_import_job",
             ),
         ]

@@ -6,12 +6,15 @@ import datetime
 import pytest
 from auditlog.models import LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError
 from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crm import roles, services
-from crm.imports import ImportFileError, guess_mapping, parse
+from crm import bulk, roles, services
+from crm.imports import services as imports
+from crm.imports import views as import_views
+from crm.imports.parse import ImportFileError, guess_mapping, parse
 from crm.models import Contact, ImportJob, Membership, Organisation
 from tests.conftest import make_staff, signed_in_with_second_factor
 from tests.factories import ContactFactory
@@ -192,30 +195,43 @@ def test_a_mapping_must_name_the_names_and_use_a_field_once(sales):
     assert not Contact.objects.exists()
 
 
-def test_a_failure_half_way_leaves_the_register_as_it_was(sales, confirm, monkeypatch):
-    job, location = _upload(sales, WEBROPOL)
-    original = services._ImportWriter._write_memberships
+def test_a_failure_half_way_leaves_the_register_as_it_was(sales, confirm, monkeypatch, caplog):
+    """The second batch meets the database's unique address: a colleague saved a person with an
+    address of that batch while the first batch was being written. Nothing of the first batch
+    remains, and the person it updated is as they were."""
+    kept = ContactFactory(email="p5@example.com", first_name="Ennallaan", last_name="Ennallaan")
+    rows = "".join(f"Etu{i};Suku{i};p{i}@example.com;Oy {i % 3}\r\n" for i in range(2500))
+    job, location = _upload(sales, "Etunimi;Sukunimi;Sähköposti;Organisaatio\r\n" + rows)
+    write_rows = bulk.insert_dicts
 
-    def fail(self, *args):
-        original(self, *args)
-        raise RuntimeError("database connection lost")
+    def colleague_saves_first(model, new_rows, **kwargs):
+        if model is Contact and any(r["email"] == "p2400@example.com" for r in new_rows):
+            services.contact_create(
+                first_name="Kollega", last_name="Lisäsi", email="p2400@example.com"
+            )
+        write_rows(model, new_rows, **kwargs)
 
-    monkeypatch.setattr(services._ImportWriter, "_write_memberships", fail)
+    monkeypatch.setattr(bulk, "insert_dicts", colleague_saves_first)
 
     confirm(location, _mapping_post(job, **{"import": "1"}))
 
     job.refresh_from_db()
     assert job.status == ImportJob.Status.FAILED
     assert "mitään ei tuotu" in job.failure
-    assert not Contact.objects.exists() and not Organisation.objects.exists()
-    assert not LogEntry.objects.filter(action=LogEntry.Action.CREATE).exists()
+    assert any(isinstance(r.exc_info[1], IntegrityError) for r in caplog.records if r.exc_info)
+    assert list(Contact.objects.all()) == [kept]
+    kept.refresh_from_db()
+    assert (kept.first_name, kept.last_name) == ("Ennallaan", "Ennallaan")
+    assert not Organisation.objects.exists() and not Membership.objects.exists()
+    assert not LogEntry.objects.exclude(object_pk=str(kept.pk)).exists()
+    assert not LogEntry.objects.filter(action=LogEntry.Action.UPDATE).exists()
 
 
 def test_a_task_delivered_twice_imports_once(sales, confirm):
     job, location = _upload(sales, WEBROPOL)
     confirm(location, _mapping_post(job, **{"import": "1"}))
 
-    assert services.import_run(job_id=job.pk) is None
+    assert imports.import_run(job_id=job.pk) is None
     assert Contact.objects.count() == 2
 
 
@@ -272,8 +288,8 @@ def test_cancelling_removes_the_file(sales):
 def test_forgotten_files_are_purged_after_seven_days(sales):
     job, _location = _upload(sales, WEBROPOL)
 
-    assert services.import_jobs_purge(now=timezone.now() + datetime.timedelta(days=6)) == 0
-    assert services.import_jobs_purge(now=timezone.now() + datetime.timedelta(days=8)) == 1
+    assert imports.import_jobs_purge(now=timezone.now() + datetime.timedelta(days=6)) == 0
+    assert imports.import_jobs_purge(now=timezone.now() + datetime.timedelta(days=8)) == 1
     job.refresh_from_db()
     assert bytes(job.content) == b""
 
@@ -314,9 +330,7 @@ def test_organisations_an_import_creates_are_in_the_audit_trail(sales, confirm):
 
 
 def test_a_big_file_is_previewed_in_part_and_still_refused_as_a_whole(sales, confirm, monkeypatch):
-    from crm import imports_admin
-
-    monkeypatch.setattr(imports_admin, "CHECKED_ON_PAGE", 2)
+    monkeypatch.setattr(import_views, "CHECKED_ON_PAGE", 2)
     text = WEBROPOL + "Rikki;Rivi;ei-osoite;;;;;\r\n"  # the bad row is past the checked part
     job, location = _upload(sales, text)
 
@@ -331,6 +345,16 @@ def test_a_big_file_is_previewed_in_part_and_still_refused_as_a_whole(sales, con
     assert not Contact.objects.exists()
 
 
+def _saved_normally(obj):
+    """``obj`` saved one by one as the admin saves it, and the entry auditlog writes for it."""
+    obj.save()
+    return LogEntry.objects.get_for_object(obj).latest("pk")
+
+
+def _without(changes: dict, *names) -> dict:
+    return {k: v for k, v in changes.items() if k not in names}
+
+
 def test_the_people_and_roles_an_import_creates_are_in_the_audit_trail(sales, confirm):
     job, location = _upload(sales, WEBROPOL)
 
@@ -339,16 +363,62 @@ def test_the_people_and_roles_an_import_creates_are_in_the_audit_trail(sales, co
     aino = Contact.objects.get(email="aino@example.com")
     entry = LogEntry.objects.get_for_object(aino).get(action=LogEntry.Action.CREATE)
     assert entry.actor == sales.user and entry.object_repr == "Aino Äijälä"
-    assert entry.changes_dict["last_name"] == [None, "Äijälä"]
-    assert entry.changes_dict["phone"] == [None, "+358401234567"]
-    assert entry.changes_dict["municipality"] == [None, str(aino.municipality_id)]
-    assert entry.changes_dict["source_detail"] == [None, "webropol.csv"]
+    assert entry.additional_data == {"import": job.pk, "file": "webropol.csv"}
+    assert entry.changes_dict["last_name"] == ["None", "Äijälä"]
+    assert entry.changes_dict["phone"] == ["None", "+358401234567"]
+    assert entry.changes_dict["municipality"] == ["None", str(aino.municipality_id)]
+    assert entry.changes_dict["source_detail"] == ["None", "webropol.csv"]
+    # The same person saved by hand: auditlog's own entry says the same, but for the row's id,
+    # its address and when it was saved.
+    twin = Contact.objects.get(pk=aino.pk)
+    twin.pk, twin.email = None, "twin@example.com"
+    by_hand = _saved_normally(twin)
+    assert by_hand.changes_dict.keys() == entry.changes_dict.keys()
+    moments = ("id", "email", "created_at", "updated_at")
+    assert _without(entry.changes_dict, *moments) == _without(by_hand.changes_dict, *moments)
+    stored = Contact.objects.get(pk=aino.pk)
+    assert entry.changes_dict["collected_at"] == [
+        "None",
+        stored.collected_at.astimezone(datetime.UTC).replace(tzinfo=None).isoformat(" "),
+    ]
+
     role = Membership.objects.get(contact=aino)
     entry = LogEntry.objects.get_for_object(role).get(action=LogEntry.Action.CREATE)
-    assert entry.changes_dict["organisation"] == [None, str(role.organisation_id)]
-    assert entry.changes_dict["contact"] == [None, str(aino.pk)]
-    assert entry.changes_dict["job_title"] == [None, "Tutkija"]
     assert entry.object_repr == str(role)
+    assert entry.changes_dict["organisation"] == ["None", str(role.organisation_id)]
+    assert entry.changes_dict["contact"] == ["None", str(aino.pk)]
+    assert entry.changes_dict["job_title"] == ["None", "Tutkija"]
+    by_hand = _saved_normally(
+        Membership(contact=twin, organisation=role.organisation, job_title="Tutkija")
+    )
+    assert _without(entry.changes_dict, "id", "contact") == _without(
+        by_hand.changes_dict, "id", "contact"
+    )
+
+    organisation = role.organisation
+    entry = LogEntry.objects.get_for_object(organisation).get(action=LogEntry.Action.CREATE)
+    by_hand = _saved_normally(Organisation(name="Toinen", business_id="1572860-0"))
+    assert _without(entry.changes_dict, *moments, "name", "business_id") == _without(
+        by_hand.changes_dict, *moments, "name", "business_id"
+    )
+
+
+def test_an_import_records_an_update_as_a_save_by_hand_would(sales, confirm):
+    before = {"first_name": "Olli", "last_name": "Oja", "phone": "+358401111111"}
+    existing = ContactFactory(email="olli@example.com", municipality=None, **before)
+    other = ContactFactory(email="other@example.com", municipality=None, **before)
+
+    job, location = _upload(sales, WEBROPOL)
+    confirm(location, _mapping_post(job, **{"import": "1"}))
+
+    existing.refresh_from_db()
+    imported = LogEntry.objects.get_for_object(existing).get(action=LogEntry.Action.UPDATE)
+    for name in ("first_name", "last_name", "phone", "municipality"):
+        setattr(other, name, getattr(existing, name))
+    by_hand = _saved_normally(other)
+    assert imported.changes_dict == by_hand.changes_dict
+    assert imported.changes_dict["first_name"] == ["Olli", "Öljy"]
+    assert imported.changes_dict["municipality"] == ["None", str(existing.municipality_id)]
 
 
 def test_importing_a_person_again_updates_their_role_instead_of_adding_one(sales, confirm):
@@ -403,6 +473,6 @@ def test_two_rows_that_are_one_person_by_a_merged_address_are_refused(sales, con
     keep.refresh_from_db()
     assert keep.last_name == "Ennallaan"
 
-    services.import_queue(job=job, mapping=job.mapping, skip_invalid=True)  # the worker's way
-    job = services.import_run(job_id=job.pk)
+    imports.import_queue(job=job, mapping=job.mapping, skip_invalid=True)  # the worker's way
+    job = imports.import_run(job_id=job.pk)
     assert (job.status, job.updated_count, job.skipped_count) == ("done", 1, 1)
