@@ -96,21 +96,27 @@ class CreateChanges:
     Each row then puts in its own values, which are text (a phone number in E.164, as str()
     gives a valid one) or ids, as model_instance_diff renders those: ``smart_str`` of the
     value, kept only when it differs from the "before" of a new row (auditlog's get_field_value
-    of nothing, "None"). Fields whose rendering is more than
-    that (dates and times, JSON, related rows shown by name) and models registered with
-    included, excluded or masked fields take auditlog's whole diff for every row: the same
-    entry, only slower. tests/crm/test_import.py holds the entries to those of a normal save.
+    of nothing, "None"), and only for the fields auditlog tracks (a model's included and
+    excluded fields apply). Fields whose rendering is more than that (dates and times, JSON,
+    related rows shown by name, masked fields) take auditlog's whole diff for every row: the
+    same entry, only slower. tests/crm/test_import.py holds the entries to those of a normal save.
     """
 
     def __init__(self, model: type[models.Model], *, shared: dict, per_row: list[str]):
         self.model = model
         registered = auditlog.get_model_fields(model)
-        fields = [model._meta.get_field(name) for name in per_row]
+        included, excluded = registered["include_fields"], registered["exclude_fields"]
+        # The fields auditlog tracks, as model_instance_diff chooses them.
+        fields = [
+            field
+            for field in (model._meta.get_field(name) for name in per_row)
+            if (not included or field.name in included) and field.name not in excluded
+        ]
         self.whole = (
             _use_json()
             or settings.AUDITLOG_USE_FK_STRING_REPRESENTATION
-            or any(registered[key] for key in ("include_fields", "exclude_fields", "mask_fields"))
-            or any(isinstance(f, models.DateTimeField | models.JSONField) for f in fields)
+            or any(field.name in registered["mask_fields"] for field in fields)
+            or any(isinstance(field, models.DateTimeField | models.JSONField) for field in fields)
         )
         # A primary key, because auditlog reads the reverse relations' managers, which need one.
         self.shared = model_instance_diff(None, model(pk=0, **shared)) or {}

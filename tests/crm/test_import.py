@@ -4,7 +4,9 @@ import contextlib
 import datetime
 
 import pytest
+from auditlog.diff import model_instance_diff
 from auditlog.models import LogEntry
+from auditlog.registry import auditlog
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -14,9 +16,9 @@ from hypothesis import strategies as st
 from crm import bulk, roles, services
 from crm.imports import services as imports
 from crm.imports import views as import_views
-from crm.imports.parse import ImportFileError, guess_mapping, parse
-from crm.imports.write import ImportRefused
-from crm.models import Contact, ImportJob, Membership, Organisation
+from crm.imports.parse import CONTACT_FIELDS, ImportFileError, guess_mapping, parse
+from crm.imports.write import CreateChanges, ImportRefused
+from crm.models import Contact, ImportJob, Membership, Municipality, Organisation
 from tests.conftest import make_staff, signed_in_with_second_factor
 from tests.factories import ContactFactory
 
@@ -473,6 +475,43 @@ def test_the_people_and_roles_an_import_creates_are_in_the_audit_trail(sales, co
     assert _without(entry.changes_dict, *moments, "name", "business_id") == _without(
         by_hand.changes_dict, *moments, "name", "business_id"
     )
+
+
+@pytest.fixture
+def contact_registered(request):
+    """Contact registered with auditlog as a test says, and as the app registers it after."""
+    auditlog.unregister(Contact)
+    auditlog.register(Contact, **request.param)
+    yield
+    auditlog.unregister(Contact)
+    auditlog.register(Contact)
+
+
+@pytest.mark.parametrize(
+    "contact_registered",
+    [{}, {"exclude_fields": ["phone", "memberships"]}, {"mask_fields": ["email"]}],
+    indirect=True,
+)
+def test_new_rows_get_the_changes_auditlogs_own_diff_gives(contact_registered):
+    now = timezone.now()
+    shared = {
+        "source": "import",
+        "source_detail": "a.csv",
+        "collected_at": now,
+        "created_at": now,
+        "updated_at": now,
+    }
+    changes = CreateChanges(Contact, shared=shared, per_row=["id", *CONTACT_FIELDS])
+    helsinki = Municipality.objects.get(code="091")
+    rows = [
+        {"id": 7, "first_name": "Aino", "last_name": "Aalto", "email": "aino@example.com"},
+        {"id": 8, "first_name": "None", "last_name": "Ö", "phone": "+358401234567"},
+        {"id": 9, "first_name": "A", "last_name": "B", "municipality_id": helsinki.pk},
+        {"id": 10, "first_name": "A", "last_name": "B", "preferred_language": "sv"},
+    ]
+
+    for row in rows:
+        assert changes(row | shared) == model_instance_diff(None, Contact(**row, **shared))
 
 
 def test_an_import_records_an_update_as_a_save_by_hand_would(sales, confirm):
