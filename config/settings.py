@@ -192,7 +192,15 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "privacy.tasks.worker_heartbeat", "schedule": 60.0},
     "import-files-purge": {"task": "crm.import_jobs_purge", "schedule": 3600.0},
     "audit-entries-purge": {"task": "privacy.audit_entries_purge", "schedule": 3600.0},
+    "import-jobs-requeue": {"task": "crm.import_jobs_requeue", "schedule": 60.0},
 }
+# An import whose task has not started this long after it was queued is sent again (the broker
+# may have been down when it was sent). Shorter would send a merely busy queue's jobs twice.
+IMPORT_REQUEUE_AFTER_SECONDS = env.int("IMPORT_REQUEUE_AFTER_SECONDS", default=300)
+if IMPORT_REQUEUE_AFTER_SECONDS < 60:
+    raise ImproperlyConfigured(
+        f"IMPORT_REQUEUE_AFTER_SECONDS is {IMPORT_REQUEUE_AFTER_SECONDS}; use 60 seconds or more."
+    )
 
 # --- Authentication -----------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -18,7 +18,7 @@ from django.utils.html import format_html
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
-from . import imports_admin, merge_views, services
+from . import merge_views, services
 from .admin_tools import (
     AccessLoggedAdmin,
     DropdownFilter,
@@ -26,6 +26,7 @@ from .admin_tools import (
     ReadOnlyInline,
     SingleRowFilter,
 )
+from .imports import views as import_views
 from .models import (
     ApiClient,
     Contact,
@@ -267,12 +268,12 @@ class ContactAdmin(AccessLoggedAdmin, admin.ModelAdmin):
             ),
             path(
                 "import/",
-                self.admin_site.admin_view(imports_admin.upload_view),
+                self.admin_site.admin_view(import_views.upload_view),
                 name="crm_contact_import",
             ),
             path(
                 "import/<int:job_id>/",
-                self.admin_site.admin_view(imports_admin.job_view),
+                self.admin_site.admin_view(import_views.job_view),
                 name="crm_contact_import_job",
             ),
         ]

@@ -446,6 +446,8 @@ class ImportJob(models.Model):
     skipped_count = models.PositiveIntegerField(_("skipped"), default=0)
     failure = models.TextField(_("failure"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # When the import was confirmed and its task sent: the sweeper sends it again if it waits.
+    queued_at = models.DateTimeField(_("queued"), null=True, blank=True, editable=False)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:

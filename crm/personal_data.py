@@ -207,6 +207,7 @@ declare(
         "skipped_count": not_personal("a count"),
         "failure": not_personal("why the job failed, without row contents"),
         "created_at": not_personal("bookkeeping of the row"),
+        "queued_at": not_personal("when the import was confirmed"),
         "finished_at": not_personal("bookkeeping of the row"),
     },
 )

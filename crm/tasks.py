@@ -2,14 +2,19 @@
 
 from celery import shared_task
 
-from . import services
+from .imports import services as imports
 
 
 @shared_task(name="crm.import_run", acks_late=True)
 def import_run_task(job_id: int) -> None:
-    services.import_run(job_id=job_id)
+    imports.import_run(job_id=job_id)
+
+
+@shared_task(name="crm.import_jobs_requeue")
+def import_jobs_requeue_task() -> int:
+    return imports.import_jobs_requeue()
 
 
 @shared_task(name="crm.import_jobs_purge")
 def import_jobs_purge_task() -> int:
-    return services.import_jobs_purge()
+    return imports.import_jobs_purge()

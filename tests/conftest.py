@@ -140,22 +140,3 @@ def superuser(db):
 def staff_member(request, db):
     """Each role in turn; the test's id names the role's fixture (``[sales]``)."""
     return _staff_member(request.param, ROLES[request.param])
-
-
-# Kept only for tests/crm/test_import.py until it moves to the fixtures above (issue 7's
-# imports part); delete both then.
-def make_staff(role: str | None = None, *, username: str | None = None, totp: bool = True):
-    user = User.objects.create_user(
-        username=username or f"staff-{(role or 'none').lower()}",
-        email=f"{username or (role or 'none').lower()}@staff.example.com",
-        password=STAFF_PASSWORD,
-        is_staff=True,
-    )
-    if role:
-        user.groups.add(Group.objects.get(name=role))
-    if totp:
-        TOTP.activate(user, generate_totp_secret())
-    return user
-
-
-signed_in_with_second_factor = sign_in_with_second_factor

@@ -6,13 +6,12 @@ import pytest
 from auditlog.models import LogEntry
 from django.db import DatabaseError, connection, transaction
 
-from crm import roles, services
+from crm import services
 from crm.audit import audit_actor, log_access
 from crm.models import Contact, ContactMerge, Interaction, Membership
 from privacy.declarations import REDACTED, ErasureAction, RowErasure, registry
 from privacy.erasure import contact_erase, erasure_plan
 from privacy.selectors import personal_data_for_contact, subject_rows
-from tests.conftest import make_staff
 from tests.factories import ContactFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -21,10 +20,10 @@ NAME, EMAIL, PHONE = "Aino-Maria", "aino.virtanen@example.com", "+358401234567"
 
 
 @pytest.fixture
-def person():
+def person(sales):
     """A person with roles, an interaction, a merged duplicate and a history in the audit trail,
     written by a staff member from a known address."""
-    staff = make_staff(roles.SALES, username="myyja")
+    staff = sales.user
     with audit_actor(staff, remote_addr="192.0.2.10"):
         aino = services.contact_create(
             source=Contact.Source.STAFF,
@@ -73,8 +72,8 @@ def test_the_plan_previews_without_changing_anything(person):
     assert person.first_name == NAME and Membership.objects.filter(contact=person).exists()
 
 
-def test_after_erasure_every_declared_field_is_as_declared(person):
-    staff = make_staff(roles.DPO, username="dpo")
+def test_after_erasure_every_declared_field_is_as_declared(person, dpo):
+    staff = dpo.user
 
     contact_erase(contact=person, actor=staff)
 
@@ -151,18 +150,16 @@ def test_the_audit_trail_keeps_who_changed_which_fields_but_not_her_values(perso
         additional_data__erased__isnull=True,
     )
     assert updated.changes["post_office"][1] == REDACTED  # "" before: an empty value stays
-    assert updated.actor.username == "myyja"
+    assert updated.actor.username == "sales"
     assert updated.remote_addr == "192.0.2.10"  # the staff member's address stays
     assert after.filter(action=LogEntry.Action.ACCESS).exists()  # someone saw this person
 
 
-def test_one_entry_says_the_person_was_erased_and_by_whom(person):
-    dpo = make_staff(roles.DPO, username="dpo")
-
-    contact_erase(contact=person, actor=dpo)
+def test_one_entry_says_the_person_was_erased_and_by_whom(person, dpo):
+    contact_erase(contact=person, actor=dpo.user)
 
     entry = LogEntry.objects.get(additional_data__erased=True)
-    assert entry.actor == dpo and entry.object_id == person.pk
+    assert entry.actor == dpo.user and entry.object_id == person.pk
     assert "first_name" in entry.changes and NAME not in json.dumps(entry.changes)
     assert entry.additional_data["rows"]["crm.Membership"]["deleted"] == 1
 

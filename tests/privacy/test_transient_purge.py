@@ -9,12 +9,11 @@ from django.utils import timezone
 from config.celery import app as celery_app
 from crm.models import ImportJob
 from privacy import declarations
-from tests.conftest import make_staff
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_purge_reads_the_maximum_from_the_declaration(monkeypatch):
+def test_the_purge_reads_the_maximum_from_the_declaration(monkeypatch, sales):
     real = declarations.registry.get(ImportJob)
     fields = dict(real.fields)
     fields["content"] = dataclasses.replace(fields["content"], max_days=2)
@@ -27,7 +26,7 @@ def test_the_purge_reads_the_maximum_from_the_declaration(monkeypatch):
         file_name="jasenet.csv",
         content=b"email\naino@example.com\n",
         encoding="utf-8",
-        uploaded_by=make_staff(),
+        uploaded_by=sales.user,
     )
     ImportJob.objects.filter(pk=job.pk).update(
         created_at=timezone.now() - datetime.timedelta(days=3)

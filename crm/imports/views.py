@@ -7,16 +7,18 @@ person who uploaded it.
 
 from django.contrib import admin, messages
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from config.access import staff_permission
+from crm.models import ImportJob
 
 from . import services
 from .forms import ImportMappingForm, ImportUploadForm
-from .imports import MAX_BYTES, TARGETS, ImportFileError
-from .models import ImportJob
+from .parse import MAX_BYTES, TARGETS, ImportFileError
+from .write import ImportRefused
 
 PREVIEW_ROWS = 10
 # Rows checked while the page is built; the import checks them all (a worker, for big files).
@@ -78,9 +80,15 @@ def job_view(request, job_id):
             return redirect("admin:crm_contact_import")
         if form.is_valid():
             mapping = form.cleaned_data["mapping"]
-            if "import" in request.POST and mapping == job.mapping:
-                errors = sum(1 for r in results if r.errors)
-                if errors and not form.cleaned_data["skip_invalid"]:
+            skip_invalid = form.cleaned_data["skip_invalid"]
+            errors = sum(1 for r in results if r.errors)
+            try:
+                # Import only the mapping whose preview the user saw; a changed one is kept and
+                # previewed first.
+                if "import" not in request.POST or mapping != job.mapping:
+                    services.import_mapping_set(job=job, mapping=mapping)
+                    return redirect("admin:crm_contact_import_job", job_id=job.pk)
+                if errors and not skip_invalid:
                     messages.error(
                         request,
                         _(
@@ -90,13 +98,12 @@ def job_view(request, job_id):
                         % {"count": errors},
                     )
                 else:
-                    services.import_queue(
-                        job=job, mapping=mapping, skip_invalid=form.cleaned_data["skip_invalid"]
-                    )
+                    services.import_queue(job=job, mapping=mapping, skip_invalid=skip_invalid)
                     return redirect("admin:crm_contact_import_job", job_id=job.pk)
-            else:
-                job.mapping = mapping
-                job.save(update_fields=["mapping"])
+            except ValidationError as error:  # the service's check of the file's columns
+                form.add_error(None, error)
+            except ImportRefused as refusal:  # pressed twice, or in two tabs
+                messages.error(request, str(refusal))
                 return redirect("admin:crm_contact_import_job", job_id=job.pk)
 
     mapped = [(int(i), t) for i, t in sorted(job.mapping.items(), key=lambda kv: int(kv[0]))]

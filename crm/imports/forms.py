@@ -1,7 +1,10 @@
+"""The import's forms: the file, and which column fills which field."""
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .imports import TARGETS
+from .parse import TARGETS, validate_mapping
 
 
 class ImportUploadForm(forms.Form):
@@ -33,24 +36,16 @@ class ImportMappingForm(forms.Form):
         return [self[f"column_{i}"] for i in range(len(self.header))]
 
     def clean(self):
+        """The mapping, checked by the rules the service applies (validate_mapping)."""
         cleaned = super().clean()
-        mapping, used = {}, {}
-        for index in range(len(self.header)):
-            target = cleaned.get(f"column_{index}")
-            if not target:
-                continue
-            if target in used:
-                self.add_error(
-                    f"column_{index}",
-                    _("“%(field)s” is already filled from column %(other)s.")
-                    % {"field": TARGETS[target], "other": self.header[used[target]]},
-                )
-            used[target] = index
-            mapping[str(index)] = target
-        for required in ("first_name", "last_name"):
-            if required not in used:
-                raise forms.ValidationError(
-                    _("Choose the column for “%(field)s”.") % {"field": TARGETS[required]}
-                )
+        mapping = {
+            str(index): cleaned[f"column_{index}"]
+            for index in range(len(self.header))
+            if cleaned.get(f"column_{index}")
+        }
+        try:
+            validate_mapping(mapping, self.header)
+        except ValidationError as error:
+            self.add_error(None, error)
         cleaned["mapping"] = mapping
         return cleaned
