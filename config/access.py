@@ -5,6 +5,9 @@ The permission-matrix test walks the URL configuration and fails on a view that 
 accident.
 """
 
+from django.conf import settings
+from django.contrib.auth.decorators import permission_required
+
 
 def public(view):
     """Mark a view as open to anyone, without signing in."""
@@ -14,7 +17,6 @@ def public(view):
 
 def staff_permission(*perms: str):
     """Staff with all of ``perms`` only (403 otherwise); for staff pages outside a ModelAdmin's."""
-    from django.contrib.auth.decorators import permission_required
 
     def decorate(view):
         view = permission_required(perms, raise_exception=True)(view)
@@ -30,8 +32,6 @@ def client_address(request) -> str | None:
     Behind TRUSTED_PROXY_COUNT proxies the client is that many entries from the right of
     X-Forwarded-For; anything further left was written by the client and proves nothing.
     """
-    from django.conf import settings
-
     proxies = settings.ALLAUTH_TRUSTED_PROXY_COUNT
     if proxies:
         hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]

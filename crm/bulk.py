@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.db import connection, models
 from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
+from psycopg.types.json import Jsonb
 
 # Fields whose Python value PostgreSQL takes as it is (psycopg adapts str, int, bool, dates).
 _PLAIN = {
@@ -45,8 +46,6 @@ def _converter(field: models.Field, now):
         # the E.164 text itself.
         return lambda value: (value or "") if isinstance(value, str | None) else value.as_e164
     if isinstance(field, models.JSONField):
-        from psycopg.types.json import Jsonb
-
         return lambda value: None if value is None else Jsonb(value)
     return lambda value: field.get_db_prep_save(value, connection)
 

@@ -19,12 +19,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
+from auditlog.models import LogEntry
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
+from privacy import merge as declared_merge
 
 from . import audit
 from .models import (
@@ -339,12 +342,6 @@ def contact_merge(*, survivor: Contact, duplicate: Contact, actor) -> Contact:
     duplicate's declared fields; the duplicate's values and provenance are kept in a ContactMerge
     row (the tombstone), and the audit trail records the merge on both ids.
     """
-    from django.core.exceptions import ValidationError
-
-    # privacy.merge reads the declarations, which import crm's models: imported here, as the
-    # rest of this module's privacy imports are, to keep crm importable on its own.
-    from privacy import merge as declared_merge
-
     if survivor.pk == duplicate.pk:
         raise ValidationError(_("A contact cannot be merged into itself."))
     survivor = Contact.objects.select_for_update().get(pk=survivor.pk)
@@ -376,8 +373,6 @@ def contact_merge(*, survivor: Contact, duplicate: Contact, actor) -> Contact:
 
 
 def _log_merge(*, survivor, duplicate_pk, actor, filled) -> None:
-    from auditlog.models import LogEntry
-
     audit.entry(
         survivor,
         LogEntry.Action.UPDATE,
@@ -391,15 +386,13 @@ def _log_merge(*, survivor, duplicate_pk, actor, filled) -> None:
 def _merge_roles_in_the_same_organisation(contact: Contact) -> None:
     """Two current roles in one organisation are the same role recorded twice: keep one and fill
     its gaps (the role's declared fields). Ended roles are history and stay as they are."""
-    from privacy.merge import merge_fill
-
     by_organisation: dict[int, Membership] = {}
     for role in contact.memberships.filter(end_date__isnull=True).order_by("pk"):
         kept = by_organisation.get(role.organisation_id)
         if kept is None:
             by_organisation[role.organisation_id] = role
             continue
-        for name, value in merge_fill(kept=kept, other=role).items():
+        for name, value in declared_merge.merge_fill(kept=kept, other=role).items():
             setattr(kept, name, value)
         kept.full_clean()
         kept.save()

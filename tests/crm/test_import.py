@@ -85,7 +85,12 @@ def test_the_dialects_finnish_offices_produce_are_read(encoding, text):
 
 @pytest.mark.parametrize(
     "raw",
-    [b"", b"\x00\x01PK\x03\x04 binary", b"Etunimi;Sukunimi\r\n", "x" * 10 and b"\xff\xfe\x00a"],
+    [
+        pytest.param(b"", id="empty"),
+        pytest.param(b"\x00\x01PK\x03\x04 binary", id="a zip file"),
+        pytest.param(b"Etunimi;Sukunimi\r\n", id="a header without rows"),
+        pytest.param(b"\xff\xfe\x00a", id="UTF-16 with a byte-order mark"),
+    ],
 )
 def test_unreadable_files_get_a_clear_error(raw):
     with pytest.raises(ImportFileError):

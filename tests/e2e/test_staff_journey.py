@@ -35,6 +35,7 @@ def test_a_salesperson_finds_imports_and_merges(page, staff_member):
     page_fits(page)
     page.fill("#searchbar", "heli.gronroos@example.com")
     page.press("#searchbar", "Enter")
+    page.wait_for_url(re.compile(r"[?&]q=heli\.gronroos"))
     page.get_by_role("link", name="Grönroos").first.click()
     page.wait_for_url(re.compile(rf"/admin/crm/contact/{heli.pk}/change/"))
     page_fits(page)
