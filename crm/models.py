@@ -260,7 +260,7 @@ class Contact(models.Model):
     @staticmethod
     def name_of(first_name: str, last_name: str) -> str:
         """How a person is named in lists and the audit trail (also for rows not loaded)."""
-        return f"{first_name} {last_name}".strip() or _("(erased)")
+        return f"{first_name} {last_name}".strip() or str(_("(erased)"))
 
 
 class Membership(models.Model):

@@ -210,3 +210,13 @@ def test_a_failure_on_the_last_model_leaves_the_person_untouched(person):
 def test_erasure_is_not_nested_in_another_transaction(person):
     with pytest.raises(RuntimeError), transaction.atomic():
         contact_erase(contact=person, actor=None)
+
+
+def test_an_erased_person_is_named_as_erased_in_the_staffs_language(person):
+    from django.utils import translation
+
+    contact_erase(contact=person, actor=None)
+    person.refresh_from_db()
+
+    with translation.override("fi"):
+        assert str(person) == "(poistettu)"
