@@ -724,11 +724,13 @@ def mailing_send(*, mailing: Mailing, actor) -> int:
         raise MailingRefused(_("This mailing has already been sent or is being sent."))
     mailing.refresh_from_db()
     people = selectors.audience(purpose=mailing.purpose, topics=mailing.topics.all(), now=now)
-    sql, params = people.values("pk").query.sql_with_params()
+    sql, params = (
+        people.order_by().annotate(person=F("pk")).values("person").query.sql_with_params()
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO consent_mailingrecipient (mailing_id, contact_id, status, error) "  # noqa: S608 (Django's own compiled query)
-            f"SELECT %s, audience.id, 'pending', '' FROM ({sql}) audience",
+            f"SELECT %s, audience.person, 'pending', '' FROM ({sql}) audience",
             [mailing.pk, *params],
         )
         count = cursor.rowcount
