@@ -5,7 +5,7 @@ state (ConsentState) in the same transaction, with the state row locked, so two 
 the same consent at once queue up instead of losing one. A call that changes nothing writes
 nothing.
 
-The state is a fold of the ledger (``_fold``): GIVEN, CONFIRMED and RENEWED make the consent
+The state is a fold of the ledger (``ledger_fold``): GIVEN, CONFIRMED and RENEWED make the consent
 valid until the row's ``valid_until``, WITHDRAWN and EXPIRED end it, TOPICS_CHANGED sets the
 topics. A web sign-up's GIVEN row (the time, address and browser of the form) is written with
 its CONFIRMED row (those of the confirmation click) when the link is opened, never before:
@@ -329,7 +329,7 @@ def consent_renew(*, contact: Contact, purpose: Purpose, evidence: Evidence) -> 
     return True
 
 
-def _fold(events) -> dict | None:
+def ledger_fold(events) -> dict | None:
     """The state the ledger's rows (oldest first) add up to, as ConsentState's values."""
     values = None
     for event in events:
@@ -354,7 +354,7 @@ def _fold(events) -> dict | None:
 
 def consent_state_from_ledger(*, contact_id: int, purpose: Purpose) -> dict | None:
     """What the ledger says the consent is now (for checks and merges)."""
-    return _fold(
+    return ledger_fold(
         ConsentEvent.objects.filter(contact_id=contact_id, purpose=purpose).order_by("at", "pk")
     )
 

@@ -121,3 +121,31 @@ def test_erasure_deletes_the_state_and_keeps_the_ledger_as_proof_until_the_hold_
     assert not erasure_plan(contact=person).changes_anything
     later = timezone.now() + datetime.timedelta(days=4 * 365)
     assert services.consent_evidence_purge(now=later) == 1
+
+
+def test_the_persons_page_shows_the_ledger_to_those_who_may_see_it(purpose, sales, event_organiser):
+    (person,) = _people(purpose, 1)
+    page = sales.client.get(f"/admin/crm/contact/{person.pk}/change/").content.decode()
+
+    assert 'id="consent-ledger"' in page and "Paperilomake" in page and "Maija" in page
+    other = event_organiser.client.get(f"/admin/crm/contact/{person.pk}/change/").content.decode()
+    assert 'id="consent-ledger"' not in other
+
+
+def test_staff_record_a_consent_given_by_phone_with_a_note(purpose, sales):
+    person = ContactFactory(subject_category="customer")
+    response = sales.client.post(
+        "/admin/consent/consentevent/add/",
+        {"contact": person.pk, "purpose": purpose.pk, "kind": "given", "note": "Puhelimessa 3.3."},
+    )
+
+    assert response.status_code == 302
+    event = ConsentEvent.objects.get(contact_id=person.pk)
+    assert (event.source, event.source_detail, event.note) == ("staff", "sales", "Puhelimessa 3.3.")
+    assert ConsentState.objects.get(contact=person).is_valid()
+
+    no_note = sales.client.post(
+        "/admin/consent/consentevent/add/",
+        {"contact": person.pk, "purpose": purpose.pk, "kind": "withdrawn", "note": ""},
+    )
+    assert no_note.status_code == 200 and ConsentEvent.objects.count() == 1
