@@ -2,7 +2,6 @@
 staff who may view the ledger, with a link to record a consent given on paper or by phone."""
 
 from django import template
-
 from django.utils import timezone
 
 from consent import selectors
