@@ -44,9 +44,7 @@ def _consents(purpose: Purpose, rows: int, *, expires_at) -> int:
     )
     text = purpose.current_text()
     with connection.cursor() as cursor:
-        cursor.execute(
-            "DELETE FROM consent_consentstate WHERE purpose_id = %s", [purpose.pk]
-        )
+        cursor.execute("DELETE FROM consent_consentstate WHERE purpose_id = %s", [purpose.pk])
         cursor.execute(
             """
             INSERT INTO consent_consentstate
@@ -112,9 +110,7 @@ def _export(purpose) -> int:
 @figure
 def audience_export():
     purpose = _purpose("bench-export")
-    rows = _consents(
-        purpose, EXPORT_ROWS, expires_at=timezone.now() + datetime.timedelta(days=365)
-    )
+    rows = _consents(purpose, EXPORT_ROWS, expires_at=timezone.now() + datetime.timedelta(days=365))
     with stopwatch() as elapsed:
         _export(purpose)
     seconds = elapsed()

@@ -39,7 +39,7 @@ class ConsentWriteSerializer(serializers.Serializer):
     last_name = serializers.CharField(
         max_length=150, required=False, default="", validators=text_validators
     )
-    language = serializers.ChoiceField(choices=Contact.Language.choices, default="fi")
+    preferred_language = serializers.ChoiceField(choices=Contact.Language.choices, default="fi")
     topics = serializers.ListField(
         child=serializers.CharField(max_length=50), required=False, allow_null=True, default=None
     )
@@ -136,7 +136,7 @@ class ConsentViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.Ge
                 email=email,
                 first_name=values["first_name"],
                 last_name=values["last_name"],
-                language=values["language"],
+                language=values["preferred_language"],
                 topics=values["topic_rows"],
                 evidence=evidence,
             )
@@ -148,7 +148,7 @@ class ConsentViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.Ge
                 first_name=values["first_name"],
                 last_name=values["last_name"],
                 email=email,
-                preferred_language=values["language"],
+                preferred_language=values["preferred_language"],
             ).instance
         services.consent_give(
             contact=person, purpose=purpose, topics=values["topic_rows"], evidence=evidence
