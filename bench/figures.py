@@ -8,6 +8,7 @@ list of Figures. Add figures in a module listed in ``MODULES``.
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 from collections.abc import Callable
@@ -17,8 +18,14 @@ from dataclasses import asdict, dataclass
 from django.db import connection, reset_queries
 from django.test.utils import CaptureQueriesContext
 
-MODULES = ["bench.foundation", "bench.crm"]
+MODULES = ["bench.foundation", "bench.crm", "bench.consent"]
 STAGES = [1_000, 100_000, 1_000_000]
+# Measure a part (BENCH_MODULES=bench.foundation,bench.consent BENCH_STAGES=300000), e.g. while
+# working on it; `make bench` without them measures everything.
+if os.environ.get("BENCH_MODULES"):
+    MODULES = os.environ["BENCH_MODULES"].split(",")
+if os.environ.get("BENCH_STAGES"):
+    STAGES = [int(n) for n in os.environ["BENCH_STAGES"].split(",")]
 
 
 @dataclass(frozen=True)

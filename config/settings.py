@@ -193,6 +193,11 @@ CELERY_BEAT_SCHEDULE = {
     "import-files-purge": {"task": "crm.import_jobs_purge", "schedule": 3600.0},
     "audit-entries-purge": {"task": "privacy.audit_entries_purge", "schedule": 3600.0},
     "import-jobs-requeue": {"task": "crm.import_jobs_requeue", "schedule": 60.0},
+    "consents-expire": {"task": "consent.consents_expire", "schedule": 24 * 3600.0},
+    "consent-renewal-reminders": {"task": "consent.renewal_reminders", "schedule": 3600.0},
+    "sign-ups-unconfirmed-purge": {"task": "consent.sign_ups_purge", "schedule": 3600.0},
+    "consent-evidence-purge": {"task": "consent.evidence_purge", "schedule": 24 * 3600.0},
+    "mailings-resume": {"task": "consent.mailings_resume", "schedule": 600.0},
 }
 # An import whose task has not started this long after it was queued is sent again (the broker
 # may have been down when it was sent). Shorter would send a merely busy queue's jobs twice.
@@ -334,6 +339,23 @@ PRIVACY_DECLARED_MODELS = ["auditlog.LogEntry"]
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=730)
 if AUDIT_RETENTION_DAYS < 1:
     raise ImproperlyConfigured("AUDIT_RETENTION_DAYS must be a positive number of days.")
+
+# --- Consents -------------------------------------------------------------------------------
+# Days a sign-up's confirmation link works (the unconfirmed sign-up is removed after 7 days).
+CONSENT_CONFIRM_LINK_DAYS = env.int("CONSENT_CONFIRM_LINK_DAYS", default=7)
+# Days the unsubscribe, preference and renewal links in a mail work.
+CONSENT_MAIL_LINK_DAYS = env.int("CONSENT_MAIL_LINK_DAYS", default=365)
+# Public sign-ups per hour from one client address, and for one email address.
+CONSENT_SIGNUPS_PER_IP_HOUR = env.int("CONSENT_SIGNUPS_PER_IP_HOUR", default=20)
+CONSENT_SIGNUPS_PER_EMAIL_HOUR = env.int("CONSENT_SIGNUPS_PER_EMAIL_HOUR", default=5)
+if not 1 <= CONSENT_CONFIRM_LINK_DAYS <= 7:
+    raise ImproperlyConfigured(
+        "CONSENT_CONFIRM_LINK_DAYS must be 1 to 7: unconfirmed sign-ups are removed after 7 days."
+    )
+if CONSENT_MAIL_LINK_DAYS < 30:
+    raise ImproperlyConfigured(
+        "CONSENT_MAIL_LINK_DAYS must be at least 30: an unsubscribe link must keep working."
+    )
 
 LOGGING = {
     "version": 1,

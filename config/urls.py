@@ -44,5 +44,6 @@ urlpatterns = [
 # a link in a Swedish newsletter opens the Swedish page. Finnish, the default, has no prefix.
 urlpatterns += i18n_patterns(
     path("privacy/", include("privacy.urls")),
+    path("consent/", include("consent.urls")),
     prefix_default_language=False,
 )

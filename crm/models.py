@@ -381,6 +381,8 @@ class ApiClient(models.Model):
         MEMBERSHIPS_WRITE = "memberships:write", _("Create and change memberships")
         INTERACTIONS_READ = "interactions:read", _("Read interactions")
         INTERACTIONS_WRITE = "interactions:write", _("Create and change interactions")
+        CONSENTS_READ = "consents:read", _("Read consents")
+        CONSENTS_WRITE = "consents:write", _("Record consents and sign-ups")
 
     name = models.CharField(_("name"), max_length=100, unique=True, validators=text_validators)
     user = models.OneToOneField(

@@ -27,6 +27,27 @@ def _crud(model: str, *actions: str) -> list[str]:
     return [f"crm.{action}_{model}" for action in actions]
 
 
+def _consent(model: str, *actions: str) -> list[str]:
+    return [f"consent.{action}_{model}" for action in actions]
+
+
+# Seeing a person's consents and recording one given on paper or by phone (a ledger row; the
+# ledger is never changed or deleted).
+_CONSENT_LEDGER = [
+    *_consent("consentevent", "view", "add"),
+    *_consent("consentstate", "view"),
+]
+# Marketing runs the consents: purposes, topics and their texts, newsletters, audiences.
+_CONSENT_MARKETING = [
+    *_consent("purpose", "view", "add", "change"),
+    *_consent("topic", "view", "add", "change", "delete"),
+    *_consent("consenttext", "view", "add"),
+    *_consent("mailing", "view", "add", "change"),
+    *_CONSENT_LEDGER,
+    "consent.send_mailing",
+    "consent.export_audience",
+]
+
 _VIEW_REGISTER = [
     *_crud("contact", "view"),
     *_crud("organisation", "view"),
@@ -41,9 +62,9 @@ ROLES: dict[str, list[str]] = {
         *_crud("interaction", "view", "add", "change"),
         "crm.import_contacts",
         "crm.merge_contacts",
+        *_CONSENT_LEDGER,
     ],
-    # Marketing imports mailing lists with the consents issue (audiences need consents first).
-    MARKETING: [*_VIEW_REGISTER],
+    MARKETING: [*_VIEW_REGISTER, *_CONSENT_MARKETING],
     EVENT_ORGANISER: [
         *_crud("contact", "view", "add", "change"),
         *_crud("organisation", "view"),
@@ -54,11 +75,18 @@ ROLES: dict[str, list[str]] = {
         *_crud("organisation", "view"),
         *_crud("membership", "view"),
         *_crud("interaction", "view", "add", "change"),
+        *_CONSENT_LEDGER,
     ],
     DPO: [
         *_VIEW_REGISTER,
         *_crud("interaction", "view"),
         *_crud("apiclient", "view"),
+        *_consent("purpose", "view"),
+        *_consent("topic", "view"),
+        *_consent("consenttext", "view"),
+        *_consent("consentevent", "view"),
+        *_consent("consentstate", "view"),
+        *_consent("mailing", "view"),
         "auditlog.view_logentry",
     ],
     ADMINISTRATOR: [
@@ -69,6 +97,7 @@ ROLES: dict[str, list[str]] = {
         *_crud("apiclient", "view", "add", "change"),
         "crm.import_contacts",
         "crm.merge_contacts",
+        *_CONSENT_MARKETING,
         "auditlog.view_logentry",
         "auth.view_user",
         "auth.add_user",
@@ -115,9 +144,9 @@ def _not_in_this_migration_state(apps, app_label: str, codename: str) -> bool:
         except LookupError:
             return True
         return False
-    declared = {
-        name
-        for model in apps.get_app_config(app_label).get_models()
-        for name, _label in model._meta.permissions
-    }
+    try:
+        app_models = apps.get_app_config(app_label).get_models()
+    except LookupError:
+        return True  # the app has no models yet in this state (its first migration syncs)
+    declared = {name for model in app_models for name, _label in model._meta.permissions}
     return codename not in declared

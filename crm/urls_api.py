@@ -1,5 +1,7 @@
 from rest_framework.routers import DefaultRouter
 
+from consent.api import ConsentViewSet
+
 from . import api
 
 router = DefaultRouter(trailing_slash=True)
@@ -8,5 +10,6 @@ router.register("contacts", api.ContactViewSet, basename="contact")
 router.register("organisations", api.OrganisationViewSet, basename="organisation")
 router.register("memberships", api.MembershipViewSet, basename="membership")
 router.register("interactions", api.InteractionViewSet, basename="interaction")
+router.register("consents", ConsentViewSet, basename="consent")
 
 urlpatterns = router.urls

@@ -107,8 +107,12 @@ def _replacements(declaration: ModelDeclaration) -> dict[str, object]:
 def _not_yet_done(declaration: ModelDeclaration, rows: models.QuerySet) -> models.QuerySet:
     if declaration.erase is RowErasure.REDACT:
         return audit.not_redacted(rows)
+    replacements = _replacements(declaration)
+    if not replacements:
+        # Every field is kept under a legal hold (the consent ledger): nothing to anonymise.
+        return rows.none()
     done = Q()
-    for name, value in _replacements(declaration).items():
+    for name, value in replacements.items():
         done &= Q(**{f"{name}__isnull": True}) if value is None else Q(**{name: value})
     return rows.exclude(done)
 

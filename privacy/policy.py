@@ -100,3 +100,16 @@ AUDIT_TRAIL = RetentionRule(
     period_days=730,
     setting="AUDIT_RETENTION_DAYS",
 )
+CONSENT_EVIDENCE = RetentionRule(
+    code="consent_evidence",
+    name=_("Proof of consent"),
+    description=_(
+        "The record of a consent (when and how it was given, on which wording, and when it was "
+        "withdrawn or expired) is kept while the consent is valid and for three years after its "
+        "last change, so that the controller can prove the consent (GDPR Art. 7(1)) and defend "
+        "a claim within the limitation period; then a scheduled job deletes it. Erasing the "
+        "person does not remove it earlier."
+    ),
+    period_days=3 * 365,
+    law=_("GDPR Art. 7(1) and 17(3)(e); Act on the Limitation of Debts (728/2003), section 4"),
+)

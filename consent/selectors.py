@@ -1,0 +1,68 @@
+"""Reads of consent data: above all, who may be sent marketing now (``audience``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+
+from crm.models import Contact
+
+from .models import ConsentEvent, ConsentState, Purpose, Topic
+
+
+def valid_consents(*, purpose: Purpose, now=None) -> QuerySet[ConsentState]:
+    """Consents for ``purpose`` that are valid at ``now``: not withdrawn, not expired, and not
+    past their expiry even if the expiry job has not reached them yet."""
+    now = now or timezone.now()
+    return ConsentState.objects.filter(
+        purpose=purpose, status=ConsentState.Status.VALID, expires_at__gt=now
+    )
+
+
+def audience(
+    *, purpose: Purpose, topics: Iterable[Topic] = (), now=None, contact_ids=None
+) -> QuerySet[Contact]:
+    """The people who may receive marketing for ``purpose`` now: the one definition that the
+    mailing job, the audience count and the audience export all use.
+
+    A person is in it when their consent for the purpose is valid now, they chose one of
+    ``topics`` (when topics are given; a mailing without topics goes to everyone in the
+    purpose), they have an address, and they are not erased. Later rules that take people out
+    of every audience (restriction of processing, the suppression list) are added here, in
+    ``_excluded``, so that every door obeys them at once.
+    """
+    consents = valid_consents(purpose=purpose, now=now).filter(contact=OuterRef("pk"))
+    topics = list(topics)
+    if topics:
+        consents = consents.filter(topics__in=topics)
+    people = Contact.objects.filter(Exists(consents)).exclude(email="")
+    if contact_ids is not None:
+        people = people.filter(pk__in=contact_ids)
+    return _excluded(people)
+
+
+def _excluded(people: QuerySet[Contact]) -> QuerySet[Contact]:
+    """Take out people no marketing may reach whatever their consent says."""
+    return people.exclude(subject_category=Contact.SubjectCategory.ERASED)
+
+
+def ledger_of(*, contact: Contact) -> QuerySet[ConsentEvent]:
+    """The person's whole ledger, oldest first: their own rows and the copies a merge added
+    (rows still under a merged duplicate's id are reached through the merge's copies)."""
+    return (
+        ConsentEvent.objects.filter(contact_id=contact.pk)
+        .select_related("purpose", "text")
+        .order_by("at", "pk")
+    )
+
+
+def marketing_states(*, contact: Contact) -> list[ConsentState]:
+    """The person's marketing consents, valid ones first, with their topics (preference page)."""
+    return list(
+        ConsentState.objects.filter(contact=contact, purpose__is_marketing=True)
+        .select_related("purpose")
+        .prefetch_related("topics", "purpose__topics")
+        .order_by("purpose__code")
+    )
