@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.auth import get_user_model
-from django.db.models.signals import post_save
+from django.db.models.signals import post_save, pre_delete
 
 
 class ConfigConfig(AppConfig):
@@ -10,10 +10,13 @@ class ConfigConfig(AppConfig):
     name = "config"
 
     def ready(self):
-        from .staff_auth import end_sessions_of_deactivated_accounts
+        from .staff_auth import end_sessions_of_deactivated_accounts, keep_who_acted
 
         post_save.connect(
             end_sessions_of_deactivated_accounts,
             sender=get_user_model(),
             dispatch_uid="config.end_sessions_of_deactivated_accounts",
+        )
+        pre_delete.connect(
+            keep_who_acted, sender=get_user_model(), dispatch_uid="config.keep_who_acted"
         )

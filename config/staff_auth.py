@@ -30,6 +30,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
+from crm import audit
+
 from .access import public
 
 STAFF_PREFIXES = ("/admin/",)
@@ -130,3 +132,9 @@ def end_sessions_of_deactivated_accounts(sender, instance, **kwargs) -> None:
     inactive account again finds none and changes nothing.)"""
     if not instance.is_active:
         staff_sessions_end(user=instance)
+
+
+def keep_who_acted(sender, instance, **kwargs) -> None:
+    """pre_delete of the user model: the audit trail keeps the name of a deleted staff member
+    (the deletion then clears the entries' link to the account)."""
+    audit.keep_actor_names(user=instance)

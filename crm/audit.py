@@ -1,11 +1,14 @@
 """What the audit trail records for crm: every change (django-auditlog), and every staff view or
 export of a person's data (``log_access_many``)."""
 
+from allauth.mfa.models import Authenticator
 from auditlog.context import set_actor
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from auditlog.signals import accessed
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
 
 from config.access import client_address
 
@@ -22,6 +25,49 @@ def register_models() -> None:
     auditlog.register(Interaction)
     # Who let which integration do what. Not the token's parts, nor each use (bookkeeping).
     auditlog.register(ApiClient, exclude_fields=["token_prefix", "token_hash", "last_used_at"])
+    register_staff_accounts()
+
+
+#: What the audit trail keeps of a changed password: that it changed, never the hash.
+PASSWORD_CHANGED = "***"  # noqa: S105 (a marker, not a password)
+
+
+def password_fact(value: str) -> str:
+    """auditlog's mask for the password field (``mask_callable``): a set password becomes one
+    marker, so an entry says "the password changed" and holds nothing derived from it."""
+    return "" if value in ("", "None") else PASSWORD_CHANGED
+
+
+def register_staff_accounts() -> None:
+    """Who may do what is part of who did what: staff accounts' roles (groups), staff and
+    superuser flags, activation and password changes are audited, and so is adding or removing
+    an authenticator (its secret never)."""
+    auditlog.register(
+        get_user_model(),
+        include_fields=[
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "is_staff",
+            "is_active",
+            "is_superuser",
+            "password",
+        ],
+        mask_fields=["password"],
+        mask_callable="crm.audit.password_fact",
+        m2m_fields={"groups", "user_permissions"},
+    )
+    auditlog.register(Authenticator, include_fields=["type", "user"])
+
+
+def keep_actor_names(*, user) -> int:
+    """Before a staff account is deleted, its audit entries (whose actor link the deletion
+    clears) keep who acted: the email auditlog recorded, or the username where there was none."""
+    missing = Q(actor_email__isnull=True) | Q(actor_email="")
+    return LogEntry.objects.filter(missing, actor=user).update(
+        actor_email=(user.email or user.get_username())[:254]
+    )
 
 
 def log_access(instance) -> None:
