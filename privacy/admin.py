@@ -65,6 +65,8 @@ M2M_OPERATIONS = {
 }
 #: Keys that services write into an entry's changes besides the model's own fields.
 EXTRA_LABELS = {"merged_from": _("Merged from person")}
+#: An account's authenticators, as crm.audit records them.
+AUTHENTICATOR_TYPES = {"totp": _("authenticator app"), "recovery_codes": _("Recovery codes")}
 #: Values stored as lists of codes whose labels live on the model.
 CODE_LABELS = {(ApiClient, "scopes"): ApiClient.Scope}
 _BLANK = (None, "", "None")
@@ -177,7 +179,8 @@ def changed_rows(entry: LogEntry, *, look_up: bool = False) -> list[tuple[str, s
         label = field_label(model, name)
         if isinstance(change, dict) and change.get("type") == "m2m":
             operation = M2M_OPERATIONS.get(change.get("operation"), change.get("operation"))
-            objects = ", ".join(map(str, change.get("objects", [])))
+            names = AUTHENTICATOR_TYPES if name == "authenticator" else {}
+            objects = ", ".join(str(names.get(o, o)) for o in change.get("objects", []))
             rows.append((label, "", f"{operation}: {objects}"))
             continue
         if not isinstance(change, list | tuple) or len(change) != 2:
@@ -294,6 +297,11 @@ class AuditEntryAdmin(admin.ModelAdmin):
     show_full_result_count = False
     fields = ["entry_time", "staff_member", "address", "what", "about", "changes_table", "notes"]
     readonly_fields = fields
+
+    def get_search_results(self, request, queryset, search_term):
+        if "\x00" in search_term:  # PostgreSQL refuses NUL in a query: no entry holds one
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)
 
     def has_add_permission(self, request):
         return False

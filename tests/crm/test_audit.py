@@ -3,6 +3,8 @@
 import re
 
 import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from auditlog.models import LogEntry
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
@@ -206,7 +208,9 @@ def test_a_role_given_to_a_staff_member_is_audited_and_the_dpo_reads_it(administ
 
 
 def test_activation_and_the_superuser_flag_are_audited(superuser):
-    staff = User.objects.create_user(username="kausi", email="kausi@staff.example.com")
+    staff = User.objects.create_user(
+        username="kausi", email="kausi@staff.example.com", password=STAFF_PASSWORD
+    )
 
     superuser.client.post(
         f"/admin/auth/user/{staff.pk}/change/",
@@ -332,7 +336,7 @@ def test_the_audit_log_filters_by_person_including_their_rows(sales, dpo):
 
 @pytest.mark.parametrize("value", ["abc", "1\x00", "-1", "9" * 30])
 def test_odd_filter_values_answer_without_an_error(dpo, value):
-    for name in ("person", "staff", "action", "kind"):
+    for name in ("person", "staff", "action", "kind", "q"):
         response = dpo.client.get("/admin/auditlog/logentry/", {name: value})
         assert response.status_code in (200, 302), (name, value)
 
@@ -358,3 +362,20 @@ def test_a_merge_reads_as_what_it_moved_and_filled(sales, dpo):
     detail = dpo.client.get(f"/admin/auditlog/logentry/{moved.pk}/change/").content.decode()
     assert f"#{twin.pk}" in detail and f"{kept} (#{kept.pk})" in detail
     assert "yhdistämisessä" in detail
+
+
+def test_adding_and_removing_an_authenticator_is_audited_on_the_account(superuser, dpo):
+    staff = User.objects.create_user(username="puhelin", password=STAFF_PASSWORD, is_staff=True)
+    with audit.audit_actor(staff, remote_addr="192.0.2.9"):
+        TOTP.activate(staff, generate_totp_secret())
+    totp = Authenticator.objects.get(user=staff, type="totp")
+
+    superuser.client.post(f"/admin/mfa/authenticator/{totp.pk}/delete/", {"post": "yes"})
+
+    added, removed = _entries_about(staff).filter(changes__has_key="authenticator")
+    assert (added.actor, added.remote_addr) == (staff, "192.0.2.9")
+    assert removed.actor == superuser.user
+    assert removed.changes_dict["authenticator"]["operation"] == "delete"
+    assert "secret" not in str(added.changes)
+    detail = dpo.client.get(f"/admin/auditlog/logentry/{removed.pk}/change/").content.decode()
+    assert "poistettu: todennussovellus" in detail
