@@ -224,11 +224,15 @@ AUTH_PASSWORD_VALIDATORS = [
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_EMAIL_VERIFICATION = "none"  # staff accounts are made by an administrator
 ACCOUNT_RATE_LIMITS = {
-    # Per IP and per account; a locked-out attacker learns nothing about which accounts exist.
+    # Per IP and per account ("key": the account the login reaches, whether typed as a username
+    # or an email address, config.accounts); a locked-out attacker learns nothing about which
+    # accounts exist.
     "login": "20/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# The set-up page keeps its secret when reloaded (config.staff_auth).
+MFA_FORMS = {"activate_totp": "config.staff_auth.StaffActivateTOTPForm"}
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Rekisteri")
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_ADAPTER = "config.accounts.StaffOnlyAccountAdapter"

@@ -1,11 +1,15 @@
 """What the audit trail records for crm: every change (django-auditlog), and every staff view or
 export of a person's data (``log_access_many``)."""
 
+from allauth.mfa.models import Authenticator
 from auditlog.context import set_actor
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
-from auditlog.signals import accessed
+from auditlog.signals import accessed, pre_log
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
 
 from config.access import client_address
 
@@ -22,6 +26,88 @@ def register_models() -> None:
     auditlog.register(Interaction)
     # Who let which integration do what. Not the token's parts, nor each use (bookkeeping).
     auditlog.register(ApiClient, exclude_fields=["token_prefix", "token_hash", "last_used_at"])
+    register_staff_accounts()
+
+
+#: What the audit trail keeps of a changed password: that it changed, never the hash.
+PASSWORD_CHANGED = "***"  # noqa: S105 (a marker, not a password)
+
+
+def password_fact(value: str) -> str:
+    """auditlog's mask for the password field (``mask_callable``): a set password becomes one
+    marker, so an entry says "the password changed" and holds nothing derived from it."""
+    return "" if value in ("", "None") else PASSWORD_CHANGED
+
+
+def register_staff_accounts() -> None:
+    """Who may do what is part of who did what: staff accounts' roles (groups), staff and
+    superuser flags, activation and password changes are audited, and so is adding or removing
+    an authenticator (its secret never)."""
+    auditlog.register(
+        get_user_model(),
+        include_fields=[
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "is_staff",
+            "is_active",
+            "is_superuser",
+            "password",
+        ],
+        mask_fields=["password"],
+        mask_callable="crm.audit.password_fact",
+        m2m_fields={"groups", "user_permissions"},
+    )
+    pre_log.connect(
+        _staff_account_entry_wanted, sender=get_user_model(), dispatch_uid="crm.audit.accounts"
+    )
+    # An authenticator's own row would be a "created" entry about a secret-holding row; it is
+    # recorded as a change of its account instead.
+    post_save.connect(authenticator_added, sender=Authenticator, dispatch_uid="crm.audit.mfa+")
+    post_delete.connect(authenticator_removed, sender=Authenticator, dispatch_uid="crm.audit.mfa-")
+
+
+def _staff_account_entry_wanted(sender, instance, action, **kwargs) -> bool | None:
+    """auditlog's pre_log: False skips the entry.
+
+    An account's creation is not an entry of its own: what matters follows as changes (the staff
+    flag ticked, groups given, a password set), and the admin's history names who added it. An
+    integration's service user (never staff, no password) is bookkeeping behind its API client,
+    whose creation, scopes and revocation are audited on the client itself.
+    """
+    if action == LogEntry.Action.CREATE:
+        return False
+    if not (instance.is_staff or instance.is_superuser or instance.has_usable_password()):
+        return False
+    return None
+
+
+def authenticator_entry(*, authenticator, operation: str) -> None:
+    """An authenticator added to or removed from a staff account, as a change of the account
+    (never the secret), stored as its type ("totp", "recovery_codes")."""
+    change = {"type": "m2m", "operation": operation, "objects": [authenticator.type]}
+    # Saved through the ORM: auditlog's context (the middleware's actor and address) fills in
+    # who and where.
+    entry(authenticator.user, LogEntry.Action.UPDATE, changes={"authenticator": change}).save()
+
+
+def authenticator_added(sender, instance, created, **kwargs) -> None:
+    if created:
+        authenticator_entry(authenticator=instance, operation="add")
+
+
+def authenticator_removed(sender, instance, **kwargs) -> None:
+    authenticator_entry(authenticator=instance, operation="delete")
+
+
+def keep_actor_names(*, user) -> int:
+    """Before a staff account is deleted, its audit entries (whose actor link the deletion
+    clears) keep who acted: the email auditlog recorded, or the username where there was none."""
+    missing = Q(actor_email__isnull=True) | Q(actor_email="")
+    return LogEntry.objects.filter(missing, actor=user).update(
+        actor_email=(user.email or user.get_username())[:254]
+    )
 
 
 def log_access(instance) -> None:
