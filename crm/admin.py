@@ -179,8 +179,6 @@ class ContactAdmin(AccessLoggedAdmin, admin.ModelAdmin):
         "collected_at",
         "created_at",
         "updated_at",
-        "possible_duplicates",
-        "recent_interactions",
     ]
     actions = ["merge_contacts"]
     fieldsets = [
@@ -197,9 +195,9 @@ class ContactAdmin(AccessLoggedAdmin, admin.ModelAdmin):
             _("Where the data came from"),
             {"fields": [("source", "source_detail"), "collected_at", ("created_at", "updated_at")]},
         ),
-        (_("Interactions"), {"fields": ["recent_interactions"]}),
-        (_("Possible duplicates"), {"fields": ["possible_duplicates"]}),
     ]
+    # The latest interactions and the possible duplicates follow the fieldsets
+    # (templates/admin/crm/contact/change_form.html), each only for a role that may see it.
     inlines = [MembershipInline, NewMembershipInline]
 
     @admin.display(description=_("updated"), ordering="updated_at")
@@ -209,37 +207,28 @@ class ContactAdmin(AccessLoggedAdmin, admin.ModelAdmin):
             return ""
         return date_format(localtime(obj.updated_at), "SHORT_DATE_FORMAT")
 
-    @admin.display(description=_("latest interactions"))
-    def recent_interactions(self, obj):
-        """The latest ones as a plain table: one query and fast to render at any count."""
-        if obj is None or obj.pk is None:
-            return "–"
-        latest = list(
-            obj.interactions.select_related("staff").order_by("-occurred_at", "-pk")[
-                : RECENT_INTERACTIONS + 1
-            ]
-        )
-        return render_to_string(
-            "admin/crm/contact/recent_interactions.html",
-            {
-                "contact": obj,
-                "interactions": latest[:RECENT_INTERACTIONS],
-                "more": len(latest) > RECENT_INTERACTIONS,
-                "limit": RECENT_INTERACTIONS,
-            },
-        )
-
-    @admin.display(description=_("possible duplicates"))
-    def possible_duplicates(self, obj):
-        if obj is None or obj.pk is None:
-            return "–"
-        return render_to_string(
-            "admin/crm/contact/possible_duplicates.html",
-            {"contact": obj, "others": contact_duplicates(obj)},
-        )
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        """A person's page carries its summaries only for staff whose role may see what they
+        show: the interactions with crm.view_interaction, the merge link with the right to
+        merge. Each summary is a fixed number of queries, whatever a person has."""
+        context["recent_interactions"] = context["possible_duplicates"] = None
+        if obj is not None and obj.pk is not None:
+            if request.user.has_perm("crm.view_interaction"):
+                latest = list(
+                    obj.interactions.select_related("staff").order_by("-occurred_at", "-pk")[
+                        : RECENT_INTERACTIONS + 1
+                    ]
+                )
+                context["recent_interactions"] = latest[:RECENT_INTERACTIONS]
+                context["more_interactions"] = len(latest) > RECENT_INTERACTIONS
+                context["interaction_limit"] = RECENT_INTERACTIONS
+            context["possible_duplicates"] = contact_duplicates(obj)
+            context["may_merge"] = self.has_merge_permission(request)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def has_merge_permission(self, request):
-        return request.user.has_perm("crm.merge_contacts")
+        # What the merge view itself asks for (crm/merge_views.py).
+        return request.user.has_perms(["crm.merge_contacts", "crm.change_contact"])
 
     @admin.action(description=_("Merge the two selected contacts"), permissions=["merge"])
     def merge_contacts(self, request, queryset):
@@ -390,7 +379,7 @@ class InteractionAdmin(AccessLoggedAdmin, admin.ModelAdmin):
     date_hierarchy = "occurred_at"
     show_full_result_count = False
     autocomplete_fields = ["contact", "organisation"]
-    readonly_fields = ["staff", "created_at"]
+    readonly_fields = ["staff_member", "created_at"]
     fieldsets = [
         (None, {"fields": ["contact", "organisation", "kind", "occurred_at", "summary"]}),
         (
@@ -400,8 +389,14 @@ class InteractionAdmin(AccessLoggedAdmin, admin.ModelAdmin):
                 "classes": ["collapse"],
             },
         ),
-        (None, {"fields": ["staff", "created_at"]}),
+        (None, {"fields": ["staff_member", "created_at"]}),
     ]
+
+    @admin.display(description=_("staff member"))
+    def staff_member(self, obj):
+        """The name only: a read-only foreign key would link to the staff account's page,
+        which only administrators may open."""
+        return str(obj.staff) if obj and obj.staff else "–"
 
     search_fields = ["contact__last_name"]  # see get_search_results
 
@@ -437,8 +432,10 @@ class MunicipalityAdmin(admin.ModelAdmin):
         return False
 
     def has_view_permission(self, request, obj=None):
-        # Public reference data: any active staff member may look it up (autocomplete).
-        return request.user.is_active and request.user.is_staff
+        # Public reference data that anyone working with the register may look up (autocomplete,
+        # the link on a person's page); staff without a role have no page around it.
+        user = request.user
+        return user.is_active and user.is_staff and user.has_module_perms("crm")
 
     def has_add_permission(self, request):
         return False
