@@ -113,9 +113,11 @@ def test_search_page_and_ordering_take_any_value(superuser, register, changelist
 @pytest.mark.parametrize("changelist", _changelists())
 def test_a_lookup_the_list_does_not_offer_filters_nothing(superuser, register, changelist):
     client = superuser.client
-    model = next(m for m in admin.site._registry if changelist.endswith(
-        f"/{m._meta.app_label}/{m._meta.model_name}/"
-    ))
+    model = next(
+        m
+        for m in admin.site._registry
+        if changelist.endswith(f"/{m._meta.app_label}/{m._meta.model_name}/")
+    )
     fields = [f.name for f in model._meta.concrete_fields]
     unfiltered = client.get(changelist)
     offered = _offered_parameters(client, changelist)
@@ -239,4 +241,3 @@ def test_only_offered_filters_are_lookups_the_admin_allows(superuser):
     for model, model_admin in admin.site._registry.items():
         assert not model_admin.lookup_allowed("pk__regex", ".", request), model
         assert not model_admin.lookup_allowed("id__in", "1,2", request), model
-

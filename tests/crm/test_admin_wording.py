@@ -23,7 +23,7 @@ def _plural_names(language: str) -> set[str]:
 
 
 def _numbers_before_plural_nouns(html: str) -> list[str]:
-    """"200 henkilöt": a number followed by a model's plural name in the nominative."""
+    """ "200 henkilöt": a number followed by a model's plural name in the nominative."""
     text = re.sub(r"<[^>]+>", " ", html)
     nouns = "|".join(re.escape(n) for n in _plural_names("fi"))
     return re.findall(rf"\b\d+[ \xa0]+(?:{nouns})\b", text, flags=re.IGNORECASE)
@@ -69,9 +69,9 @@ def test_the_admin_index_names_every_app_and_model_in_finnish(superuser):
     index = superuser.client.get("/admin/")
     app_list = index.context["app_list"]
     with translation.override("en"):
-        english = {
-            str(apps.get_app_config(app["app_label"]).verbose_name) for app in app_list
-        } | {str(model._meta.verbose_name_plural) for model in admin.site._registry}
+        english = {str(apps.get_app_config(app["app_label"]).verbose_name) for app in app_list} | {
+            str(model._meta.verbose_name_plural) for model in admin.site._registry
+        }
 
     shown = [app["name"] for app in app_list] + [m["name"] for a in app_list for m in a["models"]]
     assert [name for name in shown if name in english or name.capitalize() in english] == []
