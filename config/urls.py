@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from crm.admin_tools import offer_only_listed_filters
+
 from . import views
 from .access import public
 from .staff_auth import admin_login_redirect
@@ -18,6 +20,9 @@ admin.site.index_title = _("Customer register")
 # The side menu repeats the breadcrumbs and the index, and at a laptop's width it takes the room
 # a list of people needs for its columns.
 admin.site.enable_nav_sidebar = False
+# Every app's admin module has been imported by now (the admin app's ready()): every list, ours
+# and other apps', accepts only the filters it offers (crm/admin_tools.py).
+offer_only_listed_filters(admin.site)
 
 urlpatterns = [
     # The site's home is the privacy portal: where the people in the register start, and where the

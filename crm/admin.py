@@ -8,6 +8,9 @@ logging) are in crm/admin_tools.py, the HTML in templates/admin/crm/; the staff 
 is in config/admin.py with the rest of the accounts code.
 """
 
+import re
+
+from allauth.mfa.models import Authenticator
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
@@ -23,6 +26,7 @@ from .admin_tools import (
     AccessLoggedAdmin,
     DropdownFilter,
     EstimatedCountPaginator,
+    OfferedFiltersOnly,
     ReadOnlyInline,
     SingleRowFilter,
 )
@@ -43,6 +47,10 @@ class IndustrySectionFilter(admin.SimpleListFilter):
     title = _("industry (TOL 2008)")
     parameter_name = "section"
 
+    @staticmethod
+    def value_is_valid(value: str) -> bool:
+        return re.fullmatch(r"[A-Z]", value) is not None  # a TOL 2008 section letter
+
     def lookups(self, request, model_admin):
         return [(i.code, str(i)) for i in Industry.objects.filter(level=Industry.Level.SECTION)]
 
@@ -55,6 +63,10 @@ class IndustrySectionFilter(admin.SimpleListFilter):
 class MunicipalityFilter(DropdownFilter):
     title = _("municipality")
     parameter_name = "municipality"
+
+    @staticmethod
+    def value_is_valid(value: str) -> bool:
+        return re.fullmatch(r"[0-9]{3}", value) is not None  # Statistics Finland's code
 
     def lookups(self, request, model_admin):
         return [(m.code, str(m)) for m in Municipality.objects.filter(active=True)]
@@ -148,7 +160,7 @@ def _becomes(obj, saved) -> None:
 
 
 @admin.register(Contact)
-class ContactAdmin(AccessLoggedAdmin, admin.ModelAdmin):
+class ContactAdmin(OfferedFiltersOnly, AccessLoggedAdmin, admin.ModelAdmin):
     list_display = [
         "last_name",
         "first_name",
@@ -180,8 +192,6 @@ class ContactAdmin(AccessLoggedAdmin, admin.ModelAdmin):
         "collected_at",
         "created_at",
         "updated_at",
-        "possible_duplicates",
-        "recent_interactions",
     ]
     actions = ["merge_contacts"]
     fieldsets = [
@@ -198,9 +208,9 @@ class ContactAdmin(AccessLoggedAdmin, admin.ModelAdmin):
             _("Where the data came from"),
             {"fields": [("source", "source_detail"), "collected_at", ("created_at", "updated_at")]},
         ),
-        (_("Interactions"), {"fields": ["recent_interactions"]}),
-        (_("Possible duplicates"), {"fields": ["possible_duplicates"]}),
     ]
+    # The latest interactions and the possible duplicates follow the fieldsets
+    # (templates/admin/crm/contact/change_form.html), each only for a role that may see it.
     inlines = [MembershipInline, NewMembershipInline]
 
     @admin.display(description=_("updated"), ordering="updated_at")
@@ -210,37 +220,28 @@ class ContactAdmin(AccessLoggedAdmin, admin.ModelAdmin):
             return ""
         return date_format(localtime(obj.updated_at), "SHORT_DATE_FORMAT")
 
-    @admin.display(description=_("latest interactions"))
-    def recent_interactions(self, obj):
-        """The latest ones as a plain table: one query and fast to render at any count."""
-        if obj is None or obj.pk is None:
-            return "–"
-        latest = list(
-            obj.interactions.select_related("staff").order_by("-occurred_at", "-pk")[
-                : RECENT_INTERACTIONS + 1
-            ]
-        )
-        return render_to_string(
-            "admin/crm/contact/recent_interactions.html",
-            {
-                "contact": obj,
-                "interactions": latest[:RECENT_INTERACTIONS],
-                "more": len(latest) > RECENT_INTERACTIONS,
-                "limit": RECENT_INTERACTIONS,
-            },
-        )
-
-    @admin.display(description=_("possible duplicates"))
-    def possible_duplicates(self, obj):
-        if obj is None or obj.pk is None:
-            return "–"
-        return render_to_string(
-            "admin/crm/contact/possible_duplicates.html",
-            {"contact": obj, "others": contact_duplicates(obj)},
-        )
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        """A person's page carries its summaries only for staff whose role may see what they
+        show: the interactions with crm.view_interaction, the merge link with the right to
+        merge. Each summary is a fixed number of queries, whatever a person has."""
+        context["recent_interactions"] = context["possible_duplicates"] = None
+        if obj is not None and obj.pk is not None:
+            if request.user.has_perm("crm.view_interaction"):
+                latest = list(
+                    obj.interactions.select_related("staff").order_by("-occurred_at", "-pk")[
+                        : RECENT_INTERACTIONS + 1
+                    ]
+                )
+                context["recent_interactions"] = latest[:RECENT_INTERACTIONS]
+                context["more_interactions"] = len(latest) > RECENT_INTERACTIONS
+                context["interaction_limit"] = RECENT_INTERACTIONS
+            context["possible_duplicates"] = contact_duplicates(obj)
+            context["may_merge"] = self.has_merge_permission(request)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def has_merge_permission(self, request):
-        return request.user.has_perm("crm.merge_contacts")
+        # What the merge view itself asks for (crm/merge_views.py).
+        return request.user.has_perms(["crm.merge_contacts", "crm.change_contact"])
 
     @admin.action(description=_("Merge the two selected contacts"), permissions=["merge"])
     def merge_contacts(self, request, queryset):
@@ -253,6 +254,7 @@ class ContactAdmin(AccessLoggedAdmin, admin.ModelAdmin):
         return merge_views.confirm(request, self, people)
 
     def get_search_results(self, request, queryset, search_term):
+        self.check_search_term(search_term)
         return contact_search(queryset, search_term), False
 
     def has_delete_permission(self, request, obj=None):
@@ -320,7 +322,7 @@ class ContactAdmin(AccessLoggedAdmin, admin.ModelAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(AccessLoggedAdmin, admin.ModelAdmin):
+class OrganisationAdmin(OfferedFiltersOnly, AccessLoggedAdmin, admin.ModelAdmin):
     list_display = ["name", "business_id", "industry", "municipality", "relationship", "contacts"]
     list_select_related = ["industry", "municipality"]
     list_filter = ["relationship", "is_owner", IndustrySectionFilter, MunicipalityFilter]
@@ -360,7 +362,7 @@ class OrganisationAdmin(AccessLoggedAdmin, admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(AccessLoggedAdmin, admin.ModelAdmin):
+class MembershipAdmin(OfferedFiltersOnly, AccessLoggedAdmin, admin.ModelAdmin):
     """Changed from the contact's page; not listed on the admin index."""
 
     list_display = ["contact", "organisation", "job_title"]
@@ -384,14 +386,14 @@ class MembershipAdmin(AccessLoggedAdmin, admin.ModelAdmin):
 
 
 @admin.register(Interaction)
-class InteractionAdmin(AccessLoggedAdmin, admin.ModelAdmin):
+class InteractionAdmin(OfferedFiltersOnly, AccessLoggedAdmin, admin.ModelAdmin):
     list_display = ["occurred_at", "kind", "contact", "organisation", "staff"]
     list_select_related = ["contact", "organisation", "staff"]
     list_filter = ["kind", "occurred_at", ContactFilter]
     date_hierarchy = "occurred_at"
     show_full_result_count = False
     autocomplete_fields = ["contact", "organisation"]
-    readonly_fields = ["staff", "created_at"]
+    readonly_fields = ["staff_member", "created_at"]
     fieldsets = [
         (None, {"fields": ["contact", "organisation", "kind", "occurred_at", "summary"]}),
         (
@@ -401,12 +403,19 @@ class InteractionAdmin(AccessLoggedAdmin, admin.ModelAdmin):
                 "classes": ["collapse"],
             },
         ),
-        (None, {"fields": ["staff", "created_at"]}),
+        (None, {"fields": ["staff_member", "created_at"]}),
     ]
+
+    @admin.display(description=_("staff member"))
+    def staff_member(self, obj):
+        """The name only: a read-only foreign key would link to the staff account's page,
+        which only administrators may open."""
+        return str(obj.staff) if obj and obj.staff else "–"
 
     search_fields = ["contact__last_name"]  # see get_search_results
 
     def get_search_results(self, request, queryset, search_term):
+        self.check_search_term(search_term)
         contacts = contact_search(Contact.objects.all(), search_term)
         return queryset.filter(contact__in=contacts), False
 
@@ -429,7 +438,7 @@ class InteractionAdmin(AccessLoggedAdmin, admin.ModelAdmin):
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(admin.ModelAdmin):
+class MunicipalityAdmin(OfferedFiltersOnly, admin.ModelAdmin):
     """Reference data; listed for autocomplete only."""
 
     search_fields = ["name_fi", "name_sv", "code"]
@@ -438,8 +447,10 @@ class MunicipalityAdmin(admin.ModelAdmin):
         return False
 
     def has_view_permission(self, request, obj=None):
-        # Public reference data: any active staff member may look it up (autocomplete).
-        return request.user.is_active and request.user.is_staff
+        # Public reference data that anyone working with the register may look up (autocomplete,
+        # the link on a person's page); staff without a role have no page around it.
+        user = request.user
+        return user.is_active and user.is_staff and user.has_module_perms("crm")
 
     def has_add_permission(self, request):
         return False
@@ -473,7 +484,7 @@ class ApiClientForm(forms.ModelForm):
 
 
 @admin.register(ApiClient)
-class ApiClientAdmin(admin.ModelAdmin):
+class ApiClientAdmin(OfferedFiltersOnly, admin.ModelAdmin):
     form = ApiClientForm
     list_display = ["name", "scope_list", "is_active", "last_used_at", "created_at"]
     readonly_fields = ["last_used_at", "created_at"]
@@ -507,3 +518,10 @@ class ApiClientAdmin(admin.ModelAdmin):
         messages.warning(
             request, render_to_string("admin/crm/apiclient/token_message.html", {"token": token})
         )
+
+
+# allauth's Authenticator has no verbose name, so the admin index would say "Authenticators" in
+# every language; the rest of its words and auditlog's are translated in our catalogue
+# (admin_tools.OTHER_APPS_PHRASES).
+Authenticator._meta.verbose_name = _("authenticator")
+Authenticator._meta.verbose_name_plural = _("authenticators")

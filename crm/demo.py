@@ -97,11 +97,123 @@ class _Places:
         )
         self.everywhere = [pk for pk, _code in pairs]
         self.large = [pk for pk, code in pairs if code in LARGEST_MUNICIPALITIES] or self.everywhere
+        self.by_code = {code: pk for pk, code in pairs}
 
     def pick(self, rng: random.Random):
         if not self.everywhere:
             return None
         return rng.choice(self.large if rng.random() < 0.5 else self.everywhere)
+
+
+# Organisation names as Finnish registers hold them: a place and a line of business ("Jyväskylän
+# Kiinteistöpalvelut Oy", located in Jyväskylä), a line and a family name ("Rakennus Virtanen
+# Oy"), a family business ("Kinnunen & Laine Ky", "Tmi Aino Mäkinen") or an association
+# ("Tampereen Yrittäjät ry"). The places are (municipality code, the name in the genitive).
+PLACES = (
+    ("091", "Helsingin"),
+    ("049", "Espoon"),
+    ("837", "Tampereen"),
+    ("092", "Vantaan"),
+    ("564", "Oulun"),
+    ("853", "Turun"),
+    ("179", "Jyväskylän"),
+    ("398", "Lahden"),
+    ("297", "Kuopion"),
+    ("609", "Porin"),
+    ("167", "Joensuun"),
+    ("405", "Lappeenrannan"),
+    ("109", "Hämeenlinnan"),
+    ("905", "Vaasan"),
+    ("743", "Seinäjoen"),
+    ("698", "Rovaniemen"),
+    ("491", "Mikkelin"),
+    ("285", "Kotkan"),
+    ("734", "Salon"),
+    ("638", "Porvoon"),
+    ("272", "Kokkolan"),
+    ("444", "Lohjan"),
+    ("106", "Hyvinkään"),
+    ("186", "Järvenpään"),
+    ("684", "Rauman"),
+    ("205", "Kajaanin"),
+    ("286", "Kouvolan"),
+    ("740", "Savonlinnan"),
+    ("536", "Nokian"),
+    ("980", "Ylöjärven"),
+)
+BUSINESS_LINES = (
+    "Kiinteistöpalvelut",
+    "Tilitoimisto",
+    "Sähkö",
+    "Rakennuspalvelu",
+    "Kuljetus",
+    "Siivouspalvelut",
+    "Konepaja",
+    "Talotekniikka",
+    "LVI-palvelut",
+    "Insinööritoimisto",
+    "Arkkitehtitoimisto",
+    "Mainostoimisto",
+    "Ohjelmistotalo",
+    "IT-palvelut",
+    "Energia",
+    "Lämpö",
+    "Terveyspalvelut",
+    "Hoivapalvelut",
+    "Leipomo",
+    "Kukkakauppa",
+    "Matkailu",
+    "Autokorjaamo",
+    "Kattotyö",
+    "Maalaus",
+    "Puutarha",
+    "Koulutuspalvelut",
+    "Lakiasiaintoimisto",
+    "Metalli",
+    "Logistiikka",
+    "Elektroniikka",
+)
+TRADES = (
+    "Rakennus",
+    "Kuljetus",
+    "Sähkö",
+    "Putki",
+    "Maalaus",
+    "Kone",
+    "Auto",
+    "Puu",
+    "Kiinteistöhuolto",
+)
+ASSOCIATIONS = (
+    "Yrittäjät",
+    "Urheiluseura",
+    "Kauppakamari",
+    "Eläkeläiset",
+    "Kotiseutuyhdistys",
+    "Partiolaiset",
+    "Kamarikuoro",
+    "Taideyhdistys",
+    "Metsästysseura",
+    "Golfseura",
+)
+
+
+def _organisation_name(rng: random.Random, words) -> tuple[str, str | None]:
+    """A name and, when the name says where the organisation is, its municipality code."""
+    kind = rng.random()
+    code, place = rng.choice(PLACES)
+    if kind < 0.45:
+        form = "Oyj" if rng.random() < 0.03 else "Oy"
+        return f"{place} {rng.choice(BUSINESS_LINES)} {form}", code
+    if kind < 0.7:
+        return f"{rng.choice(TRADES)} {words['last'].draw(rng, 1)[0]} Oy", None
+    if kind < 0.8:
+        first, second = words["last"].draw(rng, 2)
+        return f"{first} & {second} Ky", None
+    if kind < 0.88:
+        given = words["female" if rng.random() < 0.5 else "male"].draw(rng, 1)[0]
+        return f"Tmi {given} {words['last'].draw(rng, 1)[0]}", None
+    return f"{place} {rng.choice(ASSOCIATIONS)} ry", code
 
 
 def _organisation_rows(numbers: list[tuple[int, str]], places: _Places) -> list[dict]:
@@ -111,24 +223,32 @@ def _organisation_rows(numbers: list[tuple[int, str]], places: _Places) -> list[
     rows = []
     for index, business_id in numbers:
         rng = _rng("organisation", index)  # one per organisation: there are few
-        lasts = words["last"].draw(rng, 2)
-        name = lasts[0] if rng.random() < 0.6 else f"{lasts[0]} & {lasts[1]}"
+        name, code = _organisation_name(rng, words)
+        municipality = places.pick(rng)
         rows.append(
             {
-                "name": f"{name} {rng.choice(words['company_forms'])}",
+                "name": name,
                 "business_id": business_id,
                 "relationship": relationships[index % len(relationships)],
-                "municipality_id": places.pick(rng),
+                "municipality_id": places.by_code.get(code, municipality),
             }
         )
     return rows
+
+
+def _web_domain(name: str) -> str:
+    """'Jyväskylän Kiinteistöpalvelut Oy' -> 'jyvaskylan-kiinteistopalvelut' (an .example
+    domain for the work addresses)."""
+    words = [w for w in name.split() if w not in {"Oy", "Oyj", "Ky", "Tmi", "ry", "&"}]
+    return "-".join(filter(None, (_slug(w) for w in words))) or "org"
 
 
 def _people(start: int, stop: int, places: _Places, organisations: list[tuple[int, str]]):
     """Contact rows ``start``..``stop - 1`` and their roles (``contact_id`` filled in later)."""
     words = _vocabulary()
     languages, language_weights = ("fi", "sv", "en"), (85, 6, 9)
-    categories = Contact.SubjectCategory.values[:-1]  # never "erased"
+    # Only erasure makes a person "erased", and then nothing about them is left to show.
+    categories = [c for c in Contact.SubjectCategory.values if c != Contact.SubjectCategory.ERASED]
     people, roles = [], []
     for block in range(start // BLOCK, (stop - 1) // BLOCK + 1):
         rng = _rng("person", block)
@@ -199,7 +319,7 @@ def demo_seed(*, contacts: int) -> SeedResult:
     )
     bulk.insert_dicts(Organisation, new_orgs)
     organisations = [
-        (pk, _slug(name.split()[0]) or "org")
+        (pk, _web_domain(name))
         for pk, name in Organisation.objects.filter(business_id__in=wanted_ids)
         .order_by("business_id")
         .values_list("pk", "name")

@@ -32,10 +32,14 @@ def _consent(model: str, *actions: str) -> list[str]:
 
 
 # Seeing a person's consents and recording one given on paper or by phone (a ledger row; the
-# ledger is never changed or deleted).
+# ledger is never changed or deleted), and reading what each consent is for and the wording the
+# person agreed to (a ledger row links to both).
 _CONSENT_LEDGER = [
     *_consent("consentevent", "view", "add"),
     *_consent("consentstate", "view"),
+    *_consent("purpose", "view"),
+    *_consent("topic", "view"),
+    *_consent("consenttext", "view"),
 ]
 # Marketing runs the consents: purposes, topics and their texts, newsletters, audiences.
 _CONSENT_MARKETING = [

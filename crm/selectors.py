@@ -6,14 +6,72 @@ import hmac
 import re
 
 import phonenumbers
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Func, Q, QuerySet
+from django.db.models.lookups import StartsWith
 from stdnum.fi import ytunnus
 
 from .models import ApiClient, Contact, ContactMerge, Membership, normalise_email
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+_EMAIL_PART = re.compile(r"^[^@\s]*[.@][^\s]*$")  # "heli.aalto", "@example.com": no name has them
 _PHONE = re.compile(r"^\+?\d{6,15}$")
 NAME_VALUES_LIMIT = 1_000
+
+# Letters that people and systems write without their marks ("Gronroos" for Grönroos): a name
+# is matched in upper case with these as plain letters, both cases listed so that the result
+# does not depend on the database's locale. Migration 0020 indexes exactly this expression
+# (tests/crm/test_search.py checks that the two agree).
+FOLD_FROM = "ÅÄÖÜÉÈÁÀÂÊÎÔÛËÏÇÑŠŽÕØÍÓÚÝåäöüéèáàâêîôûëïçñšžõøíóúý"
+FOLD_TO = "AAOUEEAAAEIOUEICNSZOOIOUY" * 2
+_FOLD_TABLE = str.maketrans(FOLD_FROM, FOLD_TO)
+
+
+def folded_word(word: str) -> str:
+    """What a typed word is compared with: ``Folded`` of a name that begins with it."""
+    return word.upper().translate(_FOLD_TABLE)
+
+
+class Folded(Func):
+    """A name in upper case with its accented letters as plain ones ("GRONROOS").
+
+    On PostgreSQL the SQL is the expression of migration 0020's indexes, character for
+    character, so that a prefix match reads the index. SQLite (laptops) has no translate() and
+    its upper() knows only ASCII: there Python folds the name (``folded_word``).
+    """
+
+    output_field = CharField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"translate(UPPER({sql}::text), '{FOLD_FROM}', '{FOLD_TO}')", params
+
+    def as_sqlite(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        connection.ensure_connection()
+        connection.connection.create_function("rk_folded", 1, _folded_or_none, deterministic=True)
+        return f"rk_folded({sql})", params
+
+
+def _folded_or_none(value):
+    return None if value is None else folded_word(value)
+
+
+class EmailDomain(Func):
+    """What follows the @ of an address (indexed by migration 0020 on PostgreSQL)."""
+
+    output_field = CharField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"split_part({sql}::text, '@', 2)", params
+
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"SUBSTR({sql}, INSTR({sql}, '@') + 1)", params + params
+
+
+def _name_begins(field: str, word: str) -> Q:
+    return Q(StartsWith(Folded(field), folded_word(word)))
 
 
 def _as_phone(term: str) -> str | None:
@@ -34,17 +92,25 @@ def contact_search(queryset: QuerySet[Contact], term: str) -> QuerySet[Contact]:
 
     An email, a phone number or a business ID is matched exactly against the person's own and
     their work details, each an index lookup, so a search costs the same at 1,000 contacts as at
-    a million. Anything else matches the beginning of a first or last name, word by word.
+    a million; the person's own address also by its beginning ("heli.aalto", a term with a dot
+    or an @ that no name has) or by its domain ("@example.com"). Anything else matches the
+    beginning of a first or last name, word by word, with or without the marks of ä, ö, å and
+    the like ("gronroos" finds Grönroos).
     """
     term = (term or "").strip()
     if not term:
         return queryset
     ids = None
+    if term.startswith("@") and " " not in term:
+        return queryset.filter(StartsWith(EmailDomain("email"), term[1:].lower()))
     if _EMAIL.match(term):
         email = normalise_email(term)
         ids = {person.pk for person in contacts_by_email([email]).values()}
         ids |= {*Membership.objects.filter(work_email=email).values_list("contact_id", flat=True)}
-    elif ytunnus.is_valid(term) and "-" in term:
+        return queryset.filter(Q(pk__in=ids) | Q(email__startswith=email))
+    if _EMAIL_PART.match(term):
+        return queryset.filter(email__startswith=term.lower())
+    if ytunnus.is_valid(term) and "-" in term:
         ids = {
             *Membership.objects.filter(organisation__business_id=ytunnus.format(term)).values_list(
                 "contact_id", flat=True
@@ -62,11 +128,11 @@ def _last_names_beginning(word: str) -> list[str] | None:
     """The distinct stored last names that begin with ``word`` in any case, or None if there are
     more than NAME_VALUES_LIMIT (a prefix of a letter or two).
 
-    An index-only scan of the prefix index that carries the name (migration 0017): it reads the
-    few index pages of the matching names, never the rows.
+    An index-only scan of the folded-name index that carries the name (migration 0020): it reads
+    the few index pages of the matching names, never the rows.
     """
     values = list(
-        Contact.objects.filter(last_name__istartswith=word)
+        Contact.objects.filter(_name_begins("last_name", word))
         .order_by()
         .values_list("last_name", flat=True)
         .distinct()[: NAME_VALUES_LIMIT + 1]
@@ -89,8 +155,8 @@ def _name_search(queryset: QuerySet[Contact], words: list[str]) -> QuerySet[Cont
     condition = Q()
     for word in words:
         last = _last_names_beginning(word)
-        by_last = Q(last_name__istartswith=word) if last is None else Q(last_name__in=last)
-        by_first = Q(first_name__istartswith=word)
+        by_last = _name_begins("last_name", word) if last is None else Q(last_name__in=last)
+        by_first = _name_begins("first_name", word)
         if len(words) == 1 and last is not None:
             # Counting "last name is one of these OR first name begins so" reads every matching
             # row (no index answers an OR); each part below is counted from an index alone.

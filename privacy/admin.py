@@ -326,16 +326,43 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     @admin.display(description=pgettext_lazy("audit trail", "about"))
     def about(self, entry):
+        """Without a link: the pages use ``_about_for``, which links for staff who may open it."""
         model = _model(entry)
-        kind = capfirst(kind_name(model)) if model is not None else ""
-        try:
-            url = reverse(
-                f"admin:{entry.content_type.app_label}_{entry.content_type.model}_change",
-                args=[entry.object_id if entry.object_id is not None else entry.object_pk],
-            )
-        except NoReverseMatch:
-            return f"{kind}: {entry.object_repr}"
-        return format_html('{}: <a href="{}">{}</a>', kind, url, entry.object_repr)
+        return f"{capfirst(kind_name(model)) if model is not None else ''}: {entry.object_repr}"
+
+    def get_list_display(self, request):
+        return [self._about_for(request) if f == "about" else f for f in self.list_display]
+
+    def get_fields(self, request, obj=None):
+        return [self._about_for(request) if f == "about" else f for f in self.fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    def _about_for(self, request):
+        """What an entry is about, linked to its row's page only for staff who may open it: a
+        DPO reads entries about staff accounts, whose pages only administrators may open.
+        (Bound to the request here rather than kept on the admin, which requests share.)"""
+
+        @admin.display(description=pgettext_lazy("audit trail", "about"))
+        def about(entry):
+            model = _model(entry)
+            kind = capfirst(kind_name(model)) if model is not None else ""
+            plain = self.about(entry)
+            if model is None or not request.user.has_perm(
+                f"{model._meta.app_label}.view_{model._meta.model_name}"
+            ):
+                return plain
+            try:
+                url = reverse(
+                    f"admin:{entry.content_type.app_label}_{entry.content_type.model}_change",
+                    args=[entry.object_id if entry.object_id is not None else entry.object_pk],
+                )
+            except NoReverseMatch:
+                return plain
+            return format_html('{}: <a href="{}">{}</a>', kind, url, entry.object_repr)
+
+        return about
 
     @admin.display(description=pgettext_lazy("audit trail", "changes"))
     def summary(self, entry):

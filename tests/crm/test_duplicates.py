@@ -1,6 +1,8 @@
 """Finding and merging duplicate people without losing their history or provenance."""
 
 import datetime
+import re
+from html import unescape
 
 import pytest
 from auditlog.models import LogEntry
@@ -124,17 +126,33 @@ def test_only_sales_and_administrators_merge(staff_member):
     assert Contact.objects.count() == 2
 
 
-def test_the_contact_page_lists_possible_duplicates(support):
+def test_the_contact_page_lists_possible_duplicates(sales, support):
     person = ContactFactory(phone="+358403333333")
     twin = ContactFactory(phone="+358403333333", first_name="Kaksonen", email="k@example.com")
     ContactFactory(phone="+358404444444")  # somebody else
 
-    page = support.client.get(f"/admin/crm/contact/{person.pk}/change/").content.decode()
+    page = sales.client.get(f"/admin/crm/contact/{person.pk}/change/").content.decode()
+    without_merge = support.client.get(f"/admin/crm/contact/{person.pk}/change/").content.decode()
 
     link = f'<a href="/admin/crm/contact/{twin.pk}/change/">{twin} &lt;k@example.com&gt;</a>'
-    assert link in page
-    assert f"merge={twin.pk}&amp;into={person.pk}" in page
+    assert link in page and link in without_merge
+    assert f"/admin/crm/contact/merge/?into={person.pk}&amp;merge={twin.pk}" in page
     assert page.count("merge=") == 1
+    assert "merge=" not in without_merge  # support may not merge: no link to a 403
+
+
+def test_merge_into_this_one_opens_the_confirmation_for_the_two(sales):
+    person = ContactFactory(phone="+358403333333", last_name="Pysyvä")
+    twin = ContactFactory(phone="+358403333333", last_name="Kaksonen")
+    page = sales.client.get(f"/admin/crm/contact/{person.pk}/change/").content.decode()
+    (href,) = re.findall(r'href="([^"]*merge=[^"]*)"', page)
+
+    confirmation = sales.client.get(unescape(href))
+
+    assert confirmation.status_code == 200
+    assert confirmation.templates[0].name == "admin/crm/contact/merge.html"
+    assert [p.pk for p, _counts in confirmation.context["people"]] == [person.pk, twin.pk]
+    assert confirmation.context["survivor_pk"] == person.pk  # "into this one"
 
 
 def test_a_person_without_duplicates_is_told_so(support):
