@@ -34,3 +34,19 @@ def test_every_project_view_declares_its_access():
             unmarked.append(f"{module}.{getattr(view, '__name__', view)} at {pattern}")
 
     assert unmarked == []
+
+
+def test_staff_pages_follow_the_language_the_staff_member_chose(dpo):
+    finnish = dpo.client.get("/admin/", headers={"accept-language": "en"})
+    dpo.client.post("/i18n/setlang/", {"language": "sv", "next": "/admin/"})
+    swedish = dpo.client.get("/admin/")
+
+    assert '<html lang="fi"' in finnish.content.decode()  # not the browser's English
+    assert '<html lang="sv"' in swedish.content.decode()
+
+
+def test_public_pages_still_take_their_language_from_the_address(client):
+    client.cookies["django_language"] = "sv"
+
+    assert '<html lang="en">' in client.get("/en/privacy/").content.decode()
+    assert '<html lang="fi">' in client.get("/privacy/").content.decode()
