@@ -50,3 +50,9 @@ def test_public_pages_still_take_their_language_from_the_address(client):
 
     assert '<html lang="en">' in client.get("/en/privacy/").content.decode()
     assert '<html lang="fi">' in client.get("/privacy/").content.decode()
+
+
+def test_the_admin_offers_the_other_languages(dpo):
+    page = dpo.client.get("/admin/").content.decode()
+
+    assert 'name="language" value="sv"' in page and 'name="language" value="en"' in page
