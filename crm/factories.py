@@ -68,7 +68,10 @@ class ContactFactory(DjangoModelFactory):
     preferred_language = factory.LazyFunction(
         lambda: randgen.choices(("fi", "sv", "en"), weights=(85, 6, 9))[0]
     )
-    subject_category = factory.LazyFunction(lambda: randgen.choice(Contact.SubjectCategory.values))
+    # Never "erased": only erasure sets it, on a row without a name.
+    subject_category = factory.LazyFunction(
+        lambda: randgen.choice(Contact.ASSIGNABLE_SUBJECT_CATEGORIES)[0]
+    )
     source = Contact.Source.STAFF
 
 

@@ -1,3 +1,4 @@
+from django.urls import re_path
 from rest_framework.routers import DefaultRouter
 
 from . import api
@@ -9,4 +10,5 @@ router.register("organisations", api.OrganisationViewSet, basename="organisation
 router.register("memberships", api.MembershipViewSet, basename="membership")
 router.register("interactions", api.InteractionViewSet, basename="interaction")
 
-urlpatterns = router.urls
+# Anything else under /api/v1/ is a 404 in the API's JSON shape, not the site's HTML page.
+urlpatterns = [*router.urls, re_path(r"^.*$", api.not_found)]
