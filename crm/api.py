@@ -14,20 +14,27 @@ refused with a 400, never a 500.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import json
 import logging
 import re
 import secrets
+from urllib.parse import parse_qs
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import ProhibitNullCharactersValidator, RegexValidator
 from django.db import IntegrityError, models, transaction
 from django.http import Http404, JsonResponse
+from django.utils import timezone, translation
+from django.utils.dateparse import parse_datetime
 from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
 from django_countries.serializers import CountryFieldMixin
 from drf_spectacular.extensions import (
     OpenApiAuthenticationExtension,
@@ -152,6 +159,8 @@ def api_exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):  # Django's own cap, when it reads the body first
+        exc = RequestTooLarge()
     set_rollback()
     if not isinstance(exc, exceptions.APIException):
         logger.error("API request failed", exc_info=exc)
@@ -185,10 +194,16 @@ def api_exception_handler(exc, context):
 
 
 @public
+@csrf_exempt  # a PATCH to an unknown address is a 404, not the CSRF page
 def not_found(request, *args, **kwargs):
     """Addresses under /api/v1/ that are no endpoint: a 404 in the API's shape, not a page."""
-    body = error_body(status_code=404, code="not_found", detail=exceptions.NotFound.default_detail)
-    return JsonResponse(body, status=404, headers={"Cache-Control": "no-store"})
+    language = translation.get_language_from_request(request)
+    with translation.override(language):
+        body = error_body(
+            status_code=404, code="not_found", detail=exceptions.NotFound.default_detail
+        )
+    headers = {"Cache-Control": "no-store", "Content-Language": language}
+    return JsonResponse(body, status=404, headers=headers)
 
 
 # --- Request bodies -----------------------------------------------------------------------------
@@ -328,18 +343,33 @@ class IdCursorPagination(pagination.CursorPagination):
         return int(raw)
 
     def decode_cursor(self, request):
+        """Only a link this pagination wrote: base64 of ``o=<offset>&r=<0|1>&p=<id>``. DRF's
+        own decoding takes any text (a position of "abc" then fails in the database)."""
+        encoded = request.query_params.get(self.cursor_query_param)
+        if encoded is None:
+            return None
         try:
-            cursor = super().decode_cursor(request)
-        except exceptions.NotFound:
-            raise _invalid_parameter(self.cursor_query_param, self.invalid_cursor) from None
-        # The position is compared with ids: only an id this pagination could have written.
+            text = base64.b64decode(encoded.encode("ascii"), validate=True).decode("ascii")
+            tokens = parse_qs(text, keep_blank_values=True, strict_parsing=True)
+        except (ValueError, binascii.Error):  # UnicodeError is a ValueError
+            tokens = {}
+        offset = tokens.get("o", ["0"])
+        reverse = tokens.get("r", ["0"])
+        position = tokens.get("p", [None])
         if (
-            cursor
-            and cursor.position is not None
-            and not re.fullmatch(r"[0-9]{1,18}", cursor.position)
+            not tokens
+            or tokens.keys() - {"o", "r", "p"}
+            or any(len(values) != 1 for values in tokens.values())
+            or not re.fullmatch(r"[0-9]{1,6}", offset[0])
+            or reverse[0] not in ("0", "1")
+            or (position[0] is not None and not re.fullmatch(r"[0-9]{1,18}", position[0]))
         ):
             raise _invalid_parameter(self.cursor_query_param, self.invalid_cursor)
-        return cursor
+        return pagination.Cursor(
+            offset=min(int(offset[0]), self.offset_cutoff),
+            reverse=reverse[0] == "1",
+            position=position[0],
+        )
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
@@ -560,12 +590,12 @@ class SubjectCategoryFieldSchema(OpenApiSerializerFieldExtension):
     target_class = SubjectCategoryField
 
     def map_serializer_field(self, auto_schema, direction):
-        values = (
-            [value for value, _label in Contact.ASSIGNABLE_SUBJECT_CATEGORIES]
-            if direction == "request"
-            else Contact.SubjectCategory.values
-        )
-        return {"type": "string", "enum": values}
+        if direction == "response":
+            return {"type": "string", "enum": Contact.SubjectCategory.values}
+        # A pattern, not an enum: drf-spectacular merges the enums of one field name into one
+        # component, and the request's must leave "erased" out.
+        assignable = [value for value, _label in Contact.ASSIGNABLE_SUBJECT_CATEGORIES]
+        return {"type": "string", "pattern": f"^({'|'.join(assignable)})$"}
 
 
 class ContactSerializer(CountryFieldMixin, ServiceSerializer):
@@ -837,17 +867,16 @@ class ApiSchema(AutoSchema):
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if isinstance(field, CodeField) and direction == "request":
+            schema["enum"] = field.codes() + ([None] if field.allow_null else [])
         # Free text may not hold NUL characters (PostgreSQL cannot store them).
         if (
             direction == "request"
             and schema.get("type") == "string"
             and not {"enum", "format", "pattern"} & schema.keys()
+            and not any(isinstance(v, RegexValidator) for v in getattr(field, "validators", []))
         ):
             schema["pattern"] = NO_NUL
-        if isinstance(field, CodeField) and direction == "request":
-            schema["enum"] = field.codes()
-            if field.allow_null:
-                schema["enum"].append(None)
         return schema
 
 
@@ -896,8 +925,21 @@ class ApiViewSet(
     references: tuple[tuple[str, str, bool], ...] = ()
     access = "api-client scopes"  # for the access test: every view states who may use it
 
+    def dispatch(self, request, *args, **kwargs):
+        """In the client's language (Accept-Language, else Finnish). LocaleMiddleware does not
+        read it here: with i18n_patterns, an address without a language prefix is Finnish."""
+        language = translation.get_language_from_request(request)
+        with translation.override(language):
+            response = super().dispatch(request, *args, **kwargs)
+        response["Content-Language"] = language
+        return response
+
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        length = request.META.get("CONTENT_LENGTH") or "0"
+        if request.method in ("POST", "PUT", "PATCH") and length.strip() in ("0", ""):
+            # DRF would read an empty body as {}: a PATCH of nothing. It is not JSON.
+            raise exceptions.ParseError(_("The request body is not valid JSON."))
         no_nul = ProhibitNullCharactersValidator()
         for name, values in request.query_params.lists():
             for value in [name, *values]:
@@ -962,13 +1004,26 @@ class ApiViewSet(
 
 
 def _updated_since(request, queryset):
+    """Rows changed at or after ``updated_since``: any RFC 3339 date-time (a filter may ask
+    about any year; one beyond what a row can hold finds all rows or none)."""
     value = request.query_params.get("updated_since")
     if value is None:
         return queryset
     try:
-        moment = ApiDateTimeField().run_validation(value)
-    except serializers.ValidationError as error:
-        raise serializers.ValidationError({"updated_since": error.detail}) from None
+        moment = parse_datetime(value)
+    except ValueError:  # well formed, but no such moment (February 30th, offset +25:00)
+        moment = None
+    if moment is None:
+        raise _invalid_parameter(
+            "updated_since", _("Give an ISO 8601 date and time, e.g. 2026-01-31T12:00:00+02:00.")
+        )
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    try:
+        moment = moment.astimezone(dt.UTC)
+    except OverflowError:  # the first or last day of year 1 or 9999, with an offset
+        moment = dt.datetime.min if moment.year == 1 else dt.datetime.max
+        moment = moment.replace(tzinfo=dt.UTC)
     return queryset.filter(updated_at__gte=moment)
 
 
