@@ -494,13 +494,16 @@ class _Undo(Exception):
 
 def _same_work_undone(work) -> None:
     """Do ``work`` in a savepoint and roll it back: an answer about a row the register has costs
-    what one about a new row costs, so that its timing does not tell them apart."""
-    try:
-        with transaction.atomic():
-            work()
-            raise _Undo
-    except _Undo:
-        pass
+    what one about a new row costs, so that its timing does not tell them apart. The
+    transaction around it commits, as a new row's does (on PostgreSQL the rolled-back insert
+    has taken a transaction id, so the commit is flushed to disk like a real one)."""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                work()
+                raise _Undo
+        except _Undo:
+            pass
 
 
 class ServiceSerializer(serializers.ModelSerializer):
@@ -676,9 +679,11 @@ class ContactSerializer(CountryFieldMixin, ServiceSerializer):
                 )
             ).instance
         unused = f"{secrets.token_hex(12)}@example.invalid"
-        _same_work_undone(
-            lambda: services.contact_create(
-                **{**validated_data, "email": unused}, **self.provenance()
+        self._guarded(
+            lambda: _same_work_undone(
+                lambda: services.contact_create(
+                    **{**validated_data, "email": unused}, **self.provenance()
+                )
             )
         )
         return person
@@ -749,8 +754,10 @@ class OrganisationSerializer(ServiceSerializer):
     def create(self, validated_data):
         if self._known is None:
             return super().create(validated_data)
-        _same_work_undone(
-            lambda: services.organisation_create(**{**validated_data, "business_id": ""})
+        self._guarded(
+            lambda: _same_work_undone(
+                lambda: services.organisation_create(**{**validated_data, "business_id": ""})
+            )
         )
         return self._known
 
