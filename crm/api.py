@@ -763,15 +763,34 @@ class OrganisationSerializer(ServiceSerializer):
 
 
 class BelongsToPersonSerializer(ServiceSerializer):
-    """A row about a person: whose row it is cannot be changed afterwards."""
+    """A row about a person: whose row it is cannot be changed afterwards. A change may repeat
+    the row's own person and organisation (a PUT sends the whole row); another id, or a value
+    that is no id at all, is a 400, not silently ignored."""
+
+    OWNERS = ("contact", "organisation")
 
     def get_fields(self):
         fields = super().get_fields()
         if self.instance is not None:
-            for name in ("contact", "organisation"):
+            for name in self.OWNERS:
                 if name in fields:
                     fields[name].read_only = True
         return fields
+
+    def to_internal_value(self, data):
+        if self.instance is not None and isinstance(data, dict):
+            wrong = {}
+            for name in self.OWNERS:
+                if name not in data:
+                    continue
+                value = data[name]
+                if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+                    wrong[name] = [_("Give a whole number.")]
+                elif value != getattr(self.instance, f"{name}_id"):
+                    wrong[name] = [_("Whose row this is cannot be changed.")]
+            if wrong:
+                raise serializers.ValidationError(wrong)
+        return super().to_internal_value(data)
 
 
 class MembershipSerializer(BelongsToPersonSerializer):

@@ -551,3 +551,27 @@ def test_the_schema_lists_the_codes_and_categories_a_client_may_send(client):
     assert "erased" in shown["enum"]
     codes = [ref["$ref"].rsplit("/", 1)[1] for ref in request["municipality"]["oneOf"]]
     assert "091" in schema[codes[0]]["enum"]
+
+
+@pytest.mark.parametrize("contact", ["{other}", "©¶_A", -1_000_000_000_000_000, 1.5])
+def test_a_change_naming_another_person_is_refused_not_ignored(contact):
+    api, _, _ = _client()
+    owner, other, org = ContactFactory(), ContactFactory(), OrganisationFactory()
+    role = services.membership_create(
+        contact=owner, organisation=org, job_title="Opettaja"
+    ).instance
+    value = other.pk if contact == "{other}" else contact
+
+    moved = api.patch(
+        f"/api/v1/memberships/{role.pk}/", {"contact": value, "job_title": "Rehtori"}, format="json"
+    )
+    same = api.put(
+        f"/api/v1/memberships/{role.pk}/",
+        {"contact": owner.pk, "organisation": org.pk, "job_title": "Rehtori"},
+        format="json",
+    )
+
+    assert "contact" in _is_error(moved, 400)["errors"]
+    assert same.status_code == 200
+    role.refresh_from_db()
+    assert (role.contact, role.job_title) == (owner, "Rehtori")
