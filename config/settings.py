@@ -312,7 +312,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
     "DEFAULT_THROTTLE_RATES": {"api_client": env.str("API_RATE", default="1200/min")},
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "EXCEPTION_HANDLER": "rest_framework.views.exception_handler",
+    # The API's viewsets take JSON bodies only (crm.api.ApiJSONParser: capped in size and
+    # depth, a multipart upload is a 415). Not set here: APIView reads it while crm.api loads.
+    # Every error in one JSON shape (status, code, detail, errors), in the client's language.
+    "EXCEPTION_HANDLER": "crm.api.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Rekisteri API",

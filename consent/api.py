@@ -13,13 +13,13 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 
 from config.access import client_address
 from crm import selectors as crm_selectors
 from crm import services as crm_services
-from crm.api import ApiClientAuthentication, ApiClientThrottle, HasScope
+from crm.api import ApiEndpoint
 from crm.audit import audit_actor, log_access_many
 from crm.models import Contact, normalise_email, text_validators
 from crm.validators import validate_no_personal_identity_code
@@ -73,12 +73,8 @@ class ConsentStateSerializer(serializers.ModelSerializer):
         fields = ["purpose", "status", "text_version", "topics", "given_at", "expires_at"]
 
 
-class ConsentViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
-    authentication_classes = [ApiClientAuthentication]
-    permission_classes = [HasScope]
-    throttle_classes = [ApiClientThrottle]
+class ConsentViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, ApiEndpoint):
     scope_resource = "consents"
-    access = "api-client scopes"
     pagination_class = None
 
     def get_serializer_class(self):

@@ -30,6 +30,7 @@ from .admin_tools import (
     ReadOnlyInline,
     SingleRowFilter,
 )
+from .forms import ContactAdminForm
 from .imports import views as import_views
 from .models import (
     ApiClient,
@@ -161,6 +162,7 @@ def _becomes(obj, saved) -> None:
 
 @admin.register(Contact)
 class ContactAdmin(OfferedFiltersOnly, AccessLoggedAdmin, admin.ModelAdmin):
+    form = ContactAdminForm
     list_display = [
         "last_name",
         "first_name",
@@ -480,22 +482,22 @@ class ApiClientForm(forms.ModelForm):
 
     class Meta:
         model = ApiClient
-        fields = ["name", "scopes", "is_active"]
+        fields = ["name", "scopes", "is_active", "expires_at"]
 
 
 @admin.register(ApiClient)
 class ApiClientAdmin(OfferedFiltersOnly, admin.ModelAdmin):
     form = ApiClientForm
     list_display = ["name", "scope_list", "is_active", "last_used_at", "created_at"]
-    readonly_fields = ["last_used_at", "created_at"]
+    readonly_fields = ["issued_at", "last_used_at", "created_at"]
 
     @admin.display(description=_("scopes"))
     def scope_list(self, obj):
         return ", ".join(obj.scopes)
 
     def get_fields(self, request, obj=None):
-        fields = ["name", "scopes", "is_active"]
-        return fields + (["last_used_at", "created_at"] if obj else [])
+        fields = ["name", "scopes", "is_active", "expires_at"]
+        return fields + (["issued_at", "last_used_at", "created_at"] if obj else [])
 
     def get_readonly_fields(self, request, obj=None):
         # The name is in every audit entry the client wrote; it does not change afterwards.
@@ -506,13 +508,25 @@ class ApiClientAdmin(OfferedFiltersOnly, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            saved = services.api_client_update(
-                api_client=ApiClient.objects.get(pk=obj.pk), **_form_changes(form)
-            )
+            stored = ApiClient.objects.get(pk=obj.pk)
+            changes = _form_changes(form)
+            # Reactivating a revoked client issues a new token: the old one stays dead.
+            reactivated = changes.get("is_active") is True and not stored.is_active
+            if reactivated:
+                del changes["is_active"]  # api_client_rotate_token reactivates
+            saved = services.api_client_update(api_client=stored, **changes)
+            if reactivated:
+                saved, token = services.api_client_rotate_token(api_client=saved.instance)
+                messages.warning(
+                    request,
+                    render_to_string("admin/crm/apiclient/token_message.html", {"token": token}),
+                )
             _becomes(obj, saved.instance)
             return
         saved, token = services.api_client_create(
-            name=form.cleaned_data["name"], scopes=form.cleaned_data["scopes"]
+            name=form.cleaned_data["name"],
+            scopes=form.cleaned_data["scopes"],
+            expires_at=form.cleaned_data.get("expires_at"),
         )
         _becomes(obj, saved.instance)
         messages.warning(

@@ -247,8 +247,8 @@ def _people(start: int, stop: int, places: _Places, organisations: list[tuple[in
     """Contact rows ``start``..``stop - 1`` and their roles (``contact_id`` filled in later)."""
     words = _vocabulary()
     languages, language_weights = ("fi", "sv", "en"), (85, 6, 9)
-    # Only erasure makes a person "erased", and then nothing about them is left to show.
-    categories = [c for c in Contact.SubjectCategory.values if c != Contact.SubjectCategory.ERASED]
+    # Never "erased": only erasure sets it, on a row without a name.
+    categories = [value for value, _label in Contact.ASSIGNABLE_SUBJECT_CATEGORIES]
     people, roles = [], []
     for block in range(start // BLOCK, (stop - 1) // BLOCK + 1):
         rng = _rng("person", block)

@@ -68,11 +68,9 @@ class ContactFactory(DjangoModelFactory):
     preferred_language = factory.LazyFunction(
         lambda: randgen.choices(("fi", "sv", "en"), weights=(85, 6, 9))[0]
     )
-    # Only erasure makes a person "erased" (and leaves no name); a test wanting one erases.
+    # Never "erased": only erasure sets it, on a row without a name.
     subject_category = factory.LazyFunction(
-        lambda: randgen.choice(
-            [c for c in Contact.SubjectCategory.values if c != Contact.SubjectCategory.ERASED]
-        )
+        lambda: randgen.choice(Contact.ASSIGNABLE_SUBJECT_CATEGORIES)[0]
     )
     source = Contact.Source.STAFF
 

@@ -172,6 +172,12 @@ class Contact(models.Model):
         EVENT_PARTICIPANT = "event_participant", _("Event participant")
         ERASED = "erased", _("Erased (anonymised on request)")
 
+    # What a door may set by hand: "erased" is set by erasure only (privacy.erasure), on a row
+    # whose personal data it has removed.
+    ASSIGNABLE_SUBJECT_CATEGORIES = [
+        (value, label) for value, label in SubjectCategory.choices if value != "erased"
+    ]
+
     class Source(models.TextChoices):
         WEB_FORM = "web_form", _("Web form")
         EVENT_REGISTRATION = "event_registration", _("Event registration")
@@ -369,7 +375,9 @@ class ApiClient(models.Model):
 
     The token is shown once when the client is made and only its SHA-256 is kept; the first
     characters identify the row without revealing the rest. Each client acts as a service user
-    of its own, so the audit trail and throttling name the integration.
+    of its own, so the audit trail and throttling name the integration. A token works while the
+    client is active, its service user is active and ``expires_at`` has not passed; revoking
+    destroys its hash, so reactivating issues a new token (services.api_client_rotate_token).
     """
 
     class Scope(models.TextChoices):
@@ -396,6 +404,14 @@ class ApiClient(models.Model):
     token_hash = models.CharField(max_length=64, editable=False)
     scopes = models.JSONField(_("scopes"), default=list)
     is_active = models.BooleanField(_("active"), default=True)
+    expires_at = models.DateTimeField(
+        _("token expires"),
+        null=True,
+        blank=True,
+        help_text=_("After this the token no longer works. Empty: it works until revoked."),
+    )
+    # When the current token was issued (audited: the token itself never is).
+    issued_at = models.DateTimeField(_("token issued"), null=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
 

@@ -180,6 +180,8 @@ declare(
         "token_hash": not_personal("an integration's credential"),
         "scopes": not_personal("an integration's rights"),
         "is_active": not_personal("an integration's state"),
+        "expires_at": not_personal("an integration's credential"),
+        "issued_at": not_personal("an integration's credential"),
         "created_at": not_personal("bookkeeping of the row"),
         "last_used_at": not_personal("an integration's use"),
     },

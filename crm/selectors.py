@@ -8,6 +8,7 @@ import re
 import phonenumbers
 from django.db.models import CharField, Func, Q, QuerySet
 from django.db.models.lookups import StartsWith
+from django.utils import timezone
 from stdnum.fi import ytunnus
 
 from .models import ApiClient, Contact, ContactMerge, Membership, normalise_email
@@ -226,10 +227,13 @@ def contacts_by_email(emails) -> dict[str, Contact]:
 
 
 def api_client_by_token(token: str) -> ApiClient | None:
-    """The active client this token belongs to, or None (compared in constant time)."""
+    """The client this token belongs to if the token works now, or None: the client is active,
+    so is its service user, and the token has not expired (compared in constant time)."""
     prefix, digest = ApiClient.token_parts(token)
     client = ApiClient.objects.select_related("user").filter(token_prefix=prefix).first()
-    if client is None or not client.is_active:
+    if client is None or not client.is_active or not client.user.is_active:
+        return None
+    if client.expires_at is not None and client.expires_at <= timezone.now():
         return None
     if not hmac.compare_digest(client.token_hash, digest):
         return None

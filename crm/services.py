@@ -91,7 +91,7 @@ INTERACTION_WRITABLE = (
     "referrer",
 )
 # The name is in every audit entry the client wrote: set on create only.
-API_CLIENT_WRITABLE = ("scopes", "is_active")
+API_CLIENT_WRITABLE = ("scopes", "is_active", "expires_at")
 
 M = TypeVar("M", bound=models.Model)
 
@@ -205,6 +205,16 @@ def contact_update(*, contact: Contact, **changes: Any) -> Change[Contact]:
     return _update(contact, changes, CONTACT_WRITABLE, "contact_update")
 
 
+def contact_submission_differences(*, person: Contact, values: dict) -> dict[str, Any]:
+    """What a submission for a known person says differently from their row (empty values do
+    not count: a form's empty field says nothing)."""
+    return {
+        name: value
+        for name, value in values.items()
+        if value not in (None, "") and str(value) != str(getattr(person, name) or "")
+    }
+
+
 @transaction.atomic
 def contact_submission_for_known_person(
     *, person: Contact, values: dict, sent_by: str
@@ -216,11 +226,7 @@ def contact_submission_for_known_person(
     is kept on the person's page as a note for staff to check, so nothing the person sent is
     lost.
     """
-    differing = {
-        name: value
-        for name, value in values.items()
-        if value not in (None, "") and str(value) != str(getattr(person, name) or "")
-    }
+    differing = contact_submission_differences(person=person, values=values)
     if differing:
         with translation.override(settings.LANGUAGE_CODE):  # the staff's language
             listed = "; ".join(
@@ -293,16 +299,32 @@ def _checked_scopes(scopes) -> list[str]:
     return sorted(set(scopes))
 
 
+def _new_token() -> tuple[str, str, str]:
+    """(token, stored prefix, stored SHA-256): the token itself is never stored."""
+    token = "rk_" + secrets.token_urlsafe(32)
+    return (token, *ApiClient.token_parts(token))
+
+
 @transaction.atomic
-def api_client_create(*, name: str, scopes: list[str]) -> tuple[Change[ApiClient], str]:
-    """Make an integration client; returns it and its token, which is never shown again."""
+def api_client_create(
+    *, name: str, scopes: list[str], expires_at: datetime | None = None
+) -> tuple[Change[ApiClient], str]:
+    """Make an integration client; returns it and its token, which is never shown again.
+    ``expires_at``: when the token stops working (none: when the client is revoked)."""
     scopes = _checked_scopes(scopes)
     user = get_user_model().objects.create(username=f"api:{name}"[:150], is_staff=False)
     user.set_unusable_password()
     user.save(update_fields=["password"])
-    token = "rk_" + secrets.token_urlsafe(32)
-    prefix, digest = ApiClient.token_parts(token)
-    client = ApiClient(name=name, user=user, token_prefix=prefix, token_hash=digest, scopes=scopes)
+    token, prefix, digest = _new_token()
+    client = ApiClient(
+        name=name,
+        user=user,
+        token_prefix=prefix,
+        token_hash=digest,
+        issued_at=timezone.now(),
+        scopes=scopes,
+        expires_at=expires_at,
+    )
     client.full_clean(exclude=["user"])
     client.save()
     return Change(
@@ -314,10 +336,40 @@ def api_client_create(*, name: str, scopes: list[str]) -> tuple[Change[ApiClient
 
 @transaction.atomic
 def api_client_update(*, api_client: ApiClient, **changes: Any) -> Change[ApiClient]:
-    """Change what an integration may do, or revoke it (``is_active=False``)."""
+    """Change what an integration may do, when its token expires, or revoke it
+    (``is_active=False``). Revoking destroys the token's hash, so that reactivating the client
+    does not bring the old token back: reactivate with ``api_client_rotate_token``."""
     if "scopes" in changes:
         changes["scopes"] = _checked_scopes(changes["scopes"])
-    return _update(api_client, changes, API_CLIENT_WRITABLE, "api_client_update")
+    if changes.get("is_active") and not api_client.is_active:
+        raise ValidationError(
+            {"is_active": _("A revoked client is reactivated by issuing it a new token.")}
+        )
+    change = _update(api_client, changes, API_CLIENT_WRITABLE, "api_client_update")
+    if "is_active" in change.changes and not api_client.is_active:
+        # Not a hash of anything: no token can match it. Not audited (auditlog excludes the
+        # token's fields); the revocation itself is, as the change of is_active.
+        api_client.token_hash = ""
+        api_client.save(update_fields=["token_hash"])
+    return change
+
+
+@transaction.atomic
+def api_client_rotate_token(*, api_client: ApiClient) -> tuple[Change[ApiClient], str]:
+    """Issue the client a new token (and make it active): the old token stops working at once.
+    Returns the new token, which is shown once and never stored. Audited as the change of
+    ``issued_at`` (and of ``is_active`` when a revoked client is reactivated)."""
+    token, prefix, digest = _new_token()
+    before = {name: getattr(api_client, name) for name in ("is_active", "issued_at")}
+    api_client.token_prefix, api_client.token_hash = prefix, digest
+    api_client.issued_at, api_client.is_active = timezone.now(), True
+    api_client.save(update_fields=["token_prefix", "token_hash", "issued_at", "is_active"])
+    changes = {
+        name: (old, getattr(api_client, name))
+        for name, old in before.items()
+        if old != getattr(api_client, name)
+    }
+    return Change(api_client, changes), token
 
 
 def api_client_touch(*, api_client: ApiClient) -> None:

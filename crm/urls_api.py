@@ -1,3 +1,4 @@
+from django.urls import re_path
 from rest_framework.routers import DefaultRouter
 
 from consent.api import ConsentViewSet
@@ -12,4 +13,5 @@ router.register("memberships", api.MembershipViewSet, basename="membership")
 router.register("interactions", api.InteractionViewSet, basename="interaction")
 router.register("consents", ConsentViewSet, basename="consent")
 
-urlpatterns = router.urls
+# Anything else under /api/v1/ is a 404 in the API's JSON shape, not the site's HTML page.
+urlpatterns = [*router.urls, re_path(r"^.*$", api.not_found)]

@@ -61,7 +61,7 @@ def test_bad_input_is_a_400_with_the_field(purpose, changes, field):
     api = _client("consents:write")
     response = api.post("/api/v1/consents/", {**BODY, **changes}, content_type="application/json")
 
-    assert response.status_code == 400 and field in response.json()
+    assert response.status_code == 400 and field in response.json()["errors"]
     assert not PendingSignUp.objects.exists() and not ConsentEvent.objects.exists()
 
 

@@ -174,5 +174,5 @@ def test_the_api_refuses_an_email_made_of_a_code(email):
     )
 
     assert response.status_code == 400
-    assert "henkilötunnu" in str(response.json()["email"])
+    assert "henkilötunnu" in str(response.json()["errors"]["email"])
     assert not Contact.objects.exists()

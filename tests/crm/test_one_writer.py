@@ -202,7 +202,10 @@ def test_a_value_the_rules_refuse_gets_the_same_message_from_both_doors(sales):
     from_api = _api().patch(f"/api/v1/contacts/{person.pk}/", {"postal_code": "ABC"}, format="json")
 
     assert from_api.status_code == 400
-    assert admin.context["adminform"].form.errors["postal_code"] == from_api.json()["postal_code"]
+    assert (
+        admin.context["adminform"].form.errors["postal_code"]
+        == from_api.json()["errors"]["postal_code"]
+    )
     assert Contact.objects.get(pk=person.pk).postal_code == ""
 
 
