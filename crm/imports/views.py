@@ -67,7 +67,13 @@ def job_view(request, job_id):
     if job.status != ImportJob.Status.UPLOADED:
         return _status(request, job)
 
-    results, parsed = services.import_preview(job=job, limit=CHECKED_ON_PAGE)
+    try:
+        results, parsed = services.import_preview(job=job, limit=CHECKED_ON_PAGE)
+    except ImportFileError as error:
+        # A file kept from before a limit was added (the column cap): say why and drop it.
+        services.import_cancel(job=job)
+        messages.error(request, str(error))
+        return redirect("admin:crm_contact_import")
     form = ImportMappingForm(
         request.POST or None,
         header=parsed.header,
