@@ -274,6 +274,11 @@ class ContactAdmin(OfferedFiltersOnly, AccessLoggedAdmin, admin.ModelAdmin):
                 name="crm_contact_import",
             ),
             path(
+                "import/example.csv",
+                self.admin_site.admin_view(import_views.example_view),
+                name="crm_contact_import_example",
+            ),
+            path(
                 "import/<int:job_id>/",
                 self.admin_site.admin_view(import_views.job_view),
                 name="crm_contact_import_job",

@@ -81,6 +81,60 @@ _SYNONYMS = {
 }
 
 
+#: The example file's columns: a Finnish name ``guess_mapping`` recognises for every target.
+EXAMPLE_HEADER = [
+    "Etunimi",
+    "Sukunimi",
+    "Sähköposti",
+    "Puhelin",
+    "Katuosoite",
+    "Postinumero",
+    "Postitoimipaikka",
+    "Kotikunta",
+    "Kieli",
+    "Organisaatio",
+    "Y-tunnus",
+    "Tehtävänimike",
+    "Työsähköposti",
+    "Työpuhelin",
+]
+# Made-up people with example.com addresses.
+EXAMPLE_ROWS = [
+    [
+        "Aino",
+        "Esimerkki",
+        "aino.esimerkki@example.com",
+        "040 123 4567",
+        "Esimerkkikatu 1 A 2",
+        "40100",
+        "Jyväskylä",
+        "Jyväskylä",
+        "fi",
+        "Esimerkki Oy",
+        "",
+        "Suunnittelija",
+        "aino.esimerkki@example.org",
+        "",
+    ],
+    [
+        "Erik",
+        "Exempel",
+        "erik.exempel@example.com",
+        "",
+        "",
+        "",
+        "",
+        "Helsingfors",
+        "sv",
+        "",
+        "",
+        "",
+        "",
+        "",
+    ],
+]
+
+
 class ImportFileError(Exception):
     """The file as a whole cannot be read; the message is for the user."""
 

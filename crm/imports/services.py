@@ -99,7 +99,8 @@ def import_preview(
     """Rows validated against the mapping (the first ``limit``): (results, parsed file).
 
     Changes nothing. The import itself validates every row again and refuses the file if any
-    is bad (unless the user chose to skip bad rows), so a preview of a part is safe.
+    is bad (unless the user chose to skip bad rows), so a preview of a part is safe. A row that
+    updates a person already in the register has them as its ``person``.
     """
     parsed = parse(bytes(job.content))
     results = _validated(parsed, job.mapping, limit=limit)
