@@ -22,9 +22,8 @@ from django.utils.translation import gettext as _
 # so that either may be loaded first.
 from crm import tasks
 from crm.models import ImportJob
-from privacy.declarations import registry
-
 from crm.validators import find_personal_identity_codes
+from privacy.declarations import registry
 
 from .parse import (
     ImportFileError,

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from stdnum.fi import ytunnus
 
 from crm import phones
-from crm.selectors import municipalities_by_key, municipality_by_code_or_name
 from crm.models import Contact, Membership, Organisation
+from crm.selectors import municipalities_by_key, municipality_by_code_or_name
 from crm.validators import find_personal_identity_codes
 
 _LANGUAGES = {
