@@ -392,7 +392,7 @@ class MembershipAdmin(OfferedFiltersOnly, AccessLoggedAdmin, admin.ModelAdmin):
 
 @admin.register(Interaction)
 class InteractionAdmin(OfferedFiltersOnly, AccessLoggedAdmin, admin.ModelAdmin):
-    list_display = ["occurred_at", "kind", "contact", "organisation", "staff"]
+    list_display = ["occurred_at", "kind", "contact", "organisation", "staff_member"]
     list_select_related = ["contact", "organisation", "staff"]
     list_filter = ["kind", "occurred_at", ContactFilter]
     date_hierarchy = "occurred_at"
@@ -414,8 +414,8 @@ class InteractionAdmin(OfferedFiltersOnly, AccessLoggedAdmin, admin.ModelAdmin):
     @admin.display(description=_("staff member"))
     def staff_member(self, obj):
         """The name only: a read-only foreign key would link to the staff account's page,
-        which only administrators may open."""
-        return str(obj.staff) if obj and obj.staff else "–"
+        which only administrators may open. The name kept when the account was deleted."""
+        return (obj.staff_shown if obj else "") or "–"
 
     search_fields = ["contact__last_name"]  # see get_search_results
 
