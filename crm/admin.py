@@ -14,6 +14,7 @@ from allauth.mfa.models import Authenticator
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.formats import date_format
@@ -237,7 +238,18 @@ class ContactAdmin(OfferedFiltersOnly, AccessLoggedAdmin, admin.ModelAdmin):
                 context["interaction_limit"] = RECENT_INTERACTIONS
             context["possible_duplicates"] = contact_duplicates(obj)
             context["may_merge"] = self.has_merge_permission(request)
+            context["audit_log_url"] = _audit_log_url(request, obj.pk)
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The person's audit log, for staff who may read it: Django's own history lists only
+        the admin's saves, while the audit log holds every change by every door, and what a
+        merge moved and filled. Others get Django's page, with its own permission checks."""
+        if str(object_id).isdigit() and len(str(object_id)) < 19:
+            url = _audit_log_url(request, object_id)
+            if url is not None:
+                return redirect(url)
+        return super().history_view(request, object_id, extra_context)
 
     def has_merge_permission(self, request):
         # What the merge view itself asks for (crm/merge_views.py).
@@ -440,6 +452,14 @@ class InteractionAdmin(OfferedFiltersOnly, AccessLoggedAdmin, admin.ModelAdmin):
         else:
             saved = services.interaction_create(staff=request.user, **_form_values(form))
         _becomes(obj, saved.instance)
+
+
+def _audit_log_url(request, person_id) -> str | None:
+    """The audit log filtered to one person (privacy/admin.py's PersonFilter), or None for
+    staff whose role may not read the log."""
+    if not request.user.has_perm("auditlog.view_logentry"):
+        return None
+    return f"{reverse('admin:auditlog_logentry_changelist')}?person={int(person_id)}"
 
 
 @admin.register(Municipality)
