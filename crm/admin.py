@@ -14,7 +14,6 @@ from allauth.mfa.models import Authenticator
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
-from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.formats import date_format
@@ -242,14 +241,15 @@ class ContactAdmin(OfferedFiltersOnly, AccessLoggedAdmin, admin.ModelAdmin):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def history_view(self, request, object_id, extra_context=None):
-        """The person's audit log, for staff who may read it: Django's own history lists only
-        the admin's saves, while the audit log holds every change by every door, and what a
-        merge moved and filled. Others get Django's page, with its own permission checks."""
+        """Django's history lists only the admin's own saves; the audit log holds every change
+        by every door, and what a merge moved and filled: the page leads there, for staff who
+        may read it."""
+        url = None
         if str(object_id).isdigit() and len(str(object_id)) < 19:
             url = _audit_log_url(request, object_id)
-            if url is not None:
-                return redirect(url)
-        return super().history_view(request, object_id, extra_context)
+        return super().history_view(
+            request, object_id, {**(extra_context or {}), "audit_log_url": url}
+        )
 
     def has_merge_permission(self, request):
         # What the merge view itself asks for (crm/merge_views.py).

@@ -344,7 +344,9 @@ class Interaction(models.Model):
         related_name="+",
     )
     # Kept when the staff account is deleted (staff becomes null), so that who acted stays known.
-    staff_name = models.CharField(_("staff member's name"), max_length=300, blank=True)
+    staff_name = models.CharField(
+        _("staff member's name"), max_length=300, blank=True, validators=text_validators
+    )
     summary = models.TextField(_("summary"), validators=text_validators)
     transcript = models.TextField(_("chat transcript"), blank=True, validators=text_validators)
     browser = models.CharField(_("browser"), max_length=200, blank=True, validators=text_validators)

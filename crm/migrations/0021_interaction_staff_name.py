@@ -3,7 +3,10 @@
 now; the rule is written out here, not imported, so that the migration does not change when
 the code does (crm.models.Interaction.name_of_staff)."""
 
+import django.core.validators
 from django.db import migrations, models
+
+import crm.validators
 
 
 def _name(user) -> str:
@@ -36,7 +39,15 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="interaction",
             name="staff_name",
-            field=models.CharField(blank=True, max_length=300, verbose_name="staff member's name"),
+            field=models.CharField(
+                blank=True,
+                max_length=300,
+                validators=[
+                    django.core.validators.ProhibitNullCharactersValidator(),
+                    crm.validators.validate_no_personal_identity_code,
+                ],
+                verbose_name="staff member's name",
+            ),
         ),
         migrations.RunPython(fill_staff_names, migrations.RunPython.noop),
     ]
