@@ -239,7 +239,19 @@ class ContactAdmin(OfferedFiltersOnly, AccessLoggedAdmin, admin.ModelAdmin):
                 context["interaction_limit"] = RECENT_INTERACTIONS
             context["possible_duplicates"] = contact_duplicates(obj)
             context["may_merge"] = self.has_merge_permission(request)
+            context["audit_log_url"] = _audit_log_url(request, obj.pk)
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def history_view(self, request, object_id, extra_context=None):
+        """Django's history lists only the admin's own saves; the audit log holds every change
+        by every door, and what a merge moved and filled: the page leads there, for staff who
+        may read it."""
+        url = None
+        if str(object_id).isdigit() and len(str(object_id)) < 19:
+            url = _audit_log_url(request, object_id)
+        return super().history_view(
+            request, object_id, {**(extra_context or {}), "audit_log_url": url}
+        )
 
     def has_merge_permission(self, request):
         # What the merge view itself asks for (crm/merge_views.py).
@@ -274,6 +286,11 @@ class ContactAdmin(OfferedFiltersOnly, AccessLoggedAdmin, admin.ModelAdmin):
                 "import/",
                 self.admin_site.admin_view(import_views.upload_view),
                 name="crm_contact_import",
+            ),
+            path(
+                "import/example.csv",
+                self.admin_site.admin_view(import_views.example_view),
+                name="crm_contact_import_example",
             ),
             path(
                 "import/<int:job_id>/",
@@ -389,7 +406,7 @@ class MembershipAdmin(OfferedFiltersOnly, AccessLoggedAdmin, admin.ModelAdmin):
 
 @admin.register(Interaction)
 class InteractionAdmin(OfferedFiltersOnly, AccessLoggedAdmin, admin.ModelAdmin):
-    list_display = ["occurred_at", "kind", "contact", "organisation", "staff"]
+    list_display = ["occurred_at", "kind", "contact", "organisation", "staff_member"]
     list_select_related = ["contact", "organisation", "staff"]
     list_filter = ["kind", "occurred_at", ContactFilter]
     date_hierarchy = "occurred_at"
@@ -411,8 +428,8 @@ class InteractionAdmin(OfferedFiltersOnly, AccessLoggedAdmin, admin.ModelAdmin):
     @admin.display(description=_("staff member"))
     def staff_member(self, obj):
         """The name only: a read-only foreign key would link to the staff account's page,
-        which only administrators may open."""
-        return str(obj.staff) if obj and obj.staff else "–"
+        which only administrators may open. The name kept when the account was deleted."""
+        return (obj.staff_shown if obj else "") or "–"
 
     search_fields = ["contact__last_name"]  # see get_search_results
 
@@ -437,6 +454,14 @@ class InteractionAdmin(OfferedFiltersOnly, AccessLoggedAdmin, admin.ModelAdmin):
         else:
             saved = services.interaction_create(staff=request.user, **_form_values(form))
         _becomes(obj, saved.instance)
+
+
+def _audit_log_url(request, person_id) -> str | None:
+    """The audit log filtered to one person (privacy/admin.py's PersonFilter), or None for
+    staff whose role may not read the log."""
+    if not request.user.has_perm("auditlog.view_logentry"):
+        return None
+    return f"{reverse('admin:auditlog_logentry_changelist')}?person={int(person_id)}"
 
 
 @admin.register(Municipality)

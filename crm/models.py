@@ -349,6 +349,10 @@ class Interaction(models.Model):
         blank=True,
         related_name="+",
     )
+    # Kept when the staff account is deleted (staff becomes null), so that who acted stays known.
+    staff_name = models.CharField(
+        _("staff member's name"), max_length=300, blank=True, validators=text_validators
+    )
     summary = models.TextField(_("summary"), validators=text_validators)
     transcript = models.TextField(_("chat transcript"), blank=True, validators=text_validators)
     browser = models.CharField(_("browser"), max_length=200, blank=True, validators=text_validators)
@@ -368,6 +372,16 @@ class Interaction(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.occurred_at:%Y-%m-%d}"
+
+    @staticmethod
+    def name_of_staff(user) -> str:
+        """What ``staff_name`` keeps of a staff account: the full name, else the login name."""
+        return (user.get_full_name() or user.get_username())[:300]
+
+    @property
+    def staff_shown(self) -> str:
+        """The staff member who acted: the account while it exists, else the name it had."""
+        return str(self.staff) if self.staff is not None else self.staff_name
 
 
 class ApiClient(models.Model):

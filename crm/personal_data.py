@@ -161,6 +161,7 @@ declare(
         "occurred_at": _role(Category.COMMUNICATIONS),
         # The staff member is personal data of the staff member, not of the person in the register.
         "staff": not_personal("the staff member who acted"),
+        "staff_name": not_personal("the name of the staff member who acted"),
         "summary": _role(Category.COMMUNICATIONS),
         "transcript": _role(Category.COMMUNICATIONS),
         "browser": _role(Category.TECHNICAL),

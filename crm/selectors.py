@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import re
+import unicodedata
 
 import phonenumbers
 from django.db.models import CharField, Func, Q, QuerySet
@@ -11,7 +12,7 @@ from django.db.models.lookups import StartsWith
 from django.utils import timezone
 from stdnum.fi import ytunnus
 
-from .models import ApiClient, Contact, ContactMerge, Membership, normalise_email
+from .models import ApiClient, Contact, ContactMerge, Membership, Municipality, normalise_email
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 _EMAIL_PART = re.compile(r"^[^@\s]*[.@][^\s]*$")  # "heli.aalto", "@example.com": no name has them
@@ -224,6 +225,47 @@ def contacts_by_email(emails) -> dict[str, Contact]:
         ):
             found[merge.merged_email] = merge.survivor  # the latest merge decides
     return found
+
+
+def municipality_key(value: str) -> str:
+    """A municipality's code or name as it is compared: "91" and "091" are Helsinki's code;
+    "JYVÄSKYLÄ", "jyväskylä" and a Mac's decomposed "Jyva\u0308skyla\u0308" are one name."""
+    key = " ".join(unicodedata.normalize("NFC", str(value)).casefold().split())
+    return key.zfill(3) if key.isdigit() and len(key) < 3 else key
+
+
+def municipalities_by_key() -> dict[str, Municipality]:
+    """Every active municipality under its code and its Finnish and Swedish names
+    (``municipality_key``): one query, for a caller that looks up many (an import)."""
+    found: dict[str, Municipality] = {}
+    for municipality in Municipality.objects.filter(active=True).order_by("code"):
+        for value in (municipality.code, municipality.name_fi, municipality.name_sv):
+            if value:
+                found.setdefault(municipality_key(value), municipality)
+    return found
+
+
+def municipality_by_code_or_name(
+    value: str, *, among: dict[str, Municipality] | None = None
+) -> Municipality | None:
+    """The active municipality a person or a system names: its official code ("179", "91") or
+    its name in Finnish or Swedish ("Jyväskylä", "helsingfors"), whatever the case. None when
+    there is no such municipality (or the value is not text one could be named by).
+
+    The one rule for every door (the import, the API): ``among`` is ``municipalities_by_key()``
+    when many values are looked up, else one query is made.
+    """
+    if not isinstance(value, str) or "\x00" in value or len(value) > 200:
+        return None
+    key = municipality_key(value)
+    if not key:
+        return None
+    if among is not None:
+        return among.get(key)
+    if key.isdigit():
+        return Municipality.objects.filter(active=True, code=key).first()
+    # About 300 rows; the databases' case-insensitive matches do not agree on "Ä" and "ä".
+    return municipalities_by_key().get(key)
 
 
 def api_client_by_token(token: str) -> ApiClient | None:

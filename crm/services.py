@@ -279,7 +279,12 @@ def interaction_create(*, staff=None, **values: Any) -> Change[Interaction]:
     """Record something done with or for a person: a call, a meeting, a support case ...
     ``staff`` is the staff member who logged it (none for an integration's)."""
     _only(values, INTERACTION_WRITABLE, "interaction_create")
-    return _create(Interaction(staff=staff, **values), (*INTERACTION_WRITABLE, "staff"))
+    # The name is kept beside the account, so that it outlives a deleted account.
+    staff_name = Interaction.name_of_staff(staff) if staff is not None else ""
+    return _create(
+        Interaction(staff=staff, staff_name=staff_name, **values),
+        (*INTERACTION_WRITABLE, "staff", "staff_name"),
+    )
 
 
 @transaction.atomic

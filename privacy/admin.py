@@ -132,7 +132,7 @@ def readable(model, name: str, value, *, look_up: bool = False) -> str:
     if value in _BLANK:
         return "—"
     if name == "merged_from":
-        return f"#{value}"
+        return _merged_person(value) if look_up else f"#{value}"
     if name == "password":
         return pgettext("password", "changed") if value == PASSWORD_CHANGED else "—"
     if (model, name) in CODE_LABELS and (codes := _as_list(value)) is not None:
@@ -169,6 +169,23 @@ def readable(model, name: str, value, *, look_up: bool = False) -> str:
     if (items := _as_list(value)) is not None:
         return ", ".join(map(str, items)) or "—"
     return text
+
+
+def _merged_person(value) -> str:
+    """A merged-in person, who is no longer in the register, by the name their latest audit
+    entry gave them (blanked if they were erased since): "Aino Aalto (#12)"."""
+    text = str(value)
+    if not text.isdigit() or len(text) > 18:
+        return f"#{text}"
+    entry = (
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Contact), object_id=int(text)
+        )
+        .exclude(object_repr="")
+        .order_by("-timestamp", "-pk")
+        .first()
+    )
+    return f"{entry.object_repr} (#{text})" if entry is not None else f"#{text}"
 
 
 def changed_rows(entry: LogEntry, *, look_up: bool = False) -> list[tuple[str, str, str]]:

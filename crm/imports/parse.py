@@ -21,6 +21,9 @@ from crm.models import Contact
 
 MAX_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 200_000
+# Far more than any export of people has (the targets are 14); the mapping page shows a choice
+# per column, so a sheet of 30,000 columns would cost a minute and gigabytes per view.
+MAX_COLUMNS = 200
 
 #: Fields a column can be mapped to, with their labels.
 TARGETS = {
@@ -76,6 +79,60 @@ _SYNONYMS = {
     "work_email": {"työsähköposti", "workemail"},
     "work_phone": {"työpuhelin", "workphone"},
 }
+
+
+#: The example file's columns: a Finnish name ``guess_mapping`` recognises for every target.
+EXAMPLE_HEADER = [
+    "Etunimi",
+    "Sukunimi",
+    "Sähköposti",
+    "Puhelin",
+    "Katuosoite",
+    "Postinumero",
+    "Postitoimipaikka",
+    "Kotikunta",
+    "Kieli",
+    "Organisaatio",
+    "Y-tunnus",
+    "Tehtävänimike",
+    "Työsähköposti",
+    "Työpuhelin",
+]
+# Made-up people with example.com addresses.
+EXAMPLE_ROWS = [
+    [
+        "Aino",
+        "Esimerkki",
+        "aino.esimerkki@example.com",
+        "040 123 4567",
+        "Esimerkkikatu 1 A 2",
+        "40100",
+        "Jyväskylä",
+        "Jyväskylä",
+        "fi",
+        "Esimerkki Oy",
+        "",
+        "Suunnittelija",
+        "aino.esimerkki@example.org",
+        "",
+    ],
+    [
+        "Erik",
+        "Exempel",
+        "erik.exempel@example.com",
+        "",
+        "",
+        "",
+        "",
+        "Helsingfors",
+        "sv",
+        "",
+        "",
+        "",
+        "",
+        "",
+    ],
+]
 
 
 class ImportFileError(Exception):
@@ -152,13 +209,22 @@ def _open(raw: bytes):
 
 def _header(reader) -> list[str]:
     try:
-        return [h.strip() for h in next(reader)]
+        header = next(reader)
     except StopIteration:
         raise ImportFileError(_("The file is empty.")) from None
     except csv.Error as error:
         raise ImportFileError(
             _("The file is not valid CSV: %(error)s") % {"error": error}
         ) from None
+    if len(header) > MAX_COLUMNS:
+        raise ImportFileError(
+            _(
+                "The file has %(count)d columns; an import takes at most %(max)d. Remove the "
+                "columns that are not imported."
+            )
+            % {"count": len(header), "max": MAX_COLUMNS}
+        )
+    return [h.strip() for h in header]
 
 
 def guess_mapping(header: list[str]) -> dict[str, str]:
@@ -172,6 +238,20 @@ def guess_mapping(header: list[str]) -> dict[str, str]:
                 taken.add(target)
                 break
     return mapping
+
+
+def require_recognised_columns(mapping: dict[str, str]) -> None:
+    """Refuse a file none of whose column names says what it holds: it is most likely not a
+    list of people (or its header row is missing), and an empty mapping page helps nobody."""
+    if mapping:
+        return
+    raise ImportFileError(
+        _(
+            "None of the file's column names is one the import knows (for example Etunimi, "
+            "Sukunimi, Sähköposti). Check that the first row holds the column names, or start "
+            "from the example file."
+        )
+    )
 
 
 def validate_mapping(mapping: dict[str, str], header: list[str]) -> None:

@@ -22,9 +22,18 @@ from django.utils.translation import gettext as _
 # so that either may be loaded first.
 from crm import tasks
 from crm.models import ImportJob
+from crm.validators import find_personal_identity_codes
 from privacy.declarations import registry
 
-from .parse import ParsedFile, guess_mapping, parse, read_header, validate_mapping
+from .parse import (
+    ImportFileError,
+    ParsedFile,
+    guess_mapping,
+    parse,
+    read_header,
+    require_recognised_columns,
+    validate_mapping,
+)
 from .validate import RowResult, Validator
 from .write import BATCH, ImportRefused, ImportWriter, match_people
 
@@ -38,14 +47,27 @@ def import_progress_key(job_id: int) -> str:
 @transaction.atomic
 def import_upload(*, uploaded_by, file_name: str, raw: bytes) -> ImportJob:
     """Keep an uploaded file for mapping and preview; refuses files that cannot be read
-    (ImportFileError, with a message for the user)."""
+    (ImportFileError, with a message for the user).
+
+    The file's name goes into the job, every new person's source and the audit entries, so a
+    name holding a personal identity code ("131052-308T_tiedot.csv") is refused like a cell.
+    """
+    if find_personal_identity_codes(file_name):
+        raise ImportFileError(
+            _(
+                "The file's name contains a Finnish personal identity code (henkilötunnus); "
+                "this register must not hold them. Rename the file and upload it again."
+            )
+        )
     parsed = parse(raw)
+    mapping = guess_mapping(parsed.header)
+    require_recognised_columns(mapping)
     job = ImportJob(
         file_name=file_name[:255],
         content=raw,
         encoding=parsed.encoding,
         uploaded_by=uploaded_by,
-        mapping=guess_mapping(parsed.header),
+        mapping=mapping,
         total_rows=len(parsed.rows),
     )
     job.full_clean()
@@ -76,7 +98,8 @@ def import_preview(
     """Rows validated against the mapping (the first ``limit``): (results, parsed file).
 
     Changes nothing. The import itself validates every row again and refuses the file if any
-    is bad (unless the user chose to skip bad rows), so a preview of a part is safe.
+    is bad (unless the user chose to skip bad rows), so a preview of a part is safe. A row that
+    updates a person already in the register has them as its ``person``.
     """
     parsed = parse(bytes(job.content))
     results = _validated(parsed, job.mapping, limit=limit)

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from stdnum.fi import ytunnus
 
 from crm import phones
-from crm.models import Contact, Membership, Municipality, Organisation
+from crm.models import Contact, Membership, Organisation
+from crm.selectors import municipalities_by_key, municipality_by_code_or_name
 from crm.validators import find_personal_identity_codes
 
 _LANGUAGES = {
@@ -38,6 +39,8 @@ class RowResult:
     number: int  # the row's line in the file, header = 1
     values: dict[str, object] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    # The person already in the register the row updates (write.match_people), if any.
+    person: Contact | None = None
 
 
 class Validator:
@@ -45,10 +48,7 @@ class Validator:
     so validating 100,000 rows makes two queries."""
 
     def __init__(self):
-        self.municipalities = {}
-        for m in Municipality.objects.all():
-            for key in (m.code, m.name_fi.lower(), m.name_sv.lower()):
-                self.municipalities.setdefault(key, m)
+        self.municipalities = municipalities_by_key()
         self.seen_emails: dict[str, int] = {}
         self.max_lengths = {f.name: f.max_length for f in Contact._meta.fields if f.max_length}
         self.max_lengths.update(
@@ -107,9 +107,7 @@ class Validator:
                 raise ValidationError(_("Enter a Finnish postal code of five digits."))
             return value
         if target == "municipality":
-            municipality = self.municipalities.get(value.lower()) or self.municipalities.get(
-                value.zfill(3)
-            )
+            municipality = municipality_by_code_or_name(value, among=self.municipalities)
             if municipality is None:
                 raise ValidationError(_("Unknown municipality."))
             return municipality

@@ -5,20 +5,25 @@ changing contacts); a job (which holds an uploaded file of personal data) is vis
 person who uploaded it.
 """
 
+import csv
+import io
+
 from django.contrib import admin, messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from config.access import staff_permission
 from crm.models import ImportJob
+from crm.validators import find_personal_identity_codes
 
 from . import services
 from .forms import ImportMappingForm, ImportUploadForm
-from .parse import MAX_BYTES, TARGETS, ImportFileError
-from .write import ImportRefused
+from .parse import EXAMPLE_HEADER, EXAMPLE_ROWS, MAX_BYTES, TARGETS, ImportFileError
+from .write import ImportRefused, changes_of_person
 
 PREVIEW_ROWS = 10
 # Rows checked while the page is built; the import checks them all (a worker, for big files).
@@ -67,7 +72,13 @@ def job_view(request, job_id):
     if job.status != ImportJob.Status.UPLOADED:
         return _status(request, job)
 
-    results, parsed = services.import_preview(job=job, limit=CHECKED_ON_PAGE)
+    try:
+        results, parsed = services.import_preview(job=job, limit=CHECKED_ON_PAGE)
+    except ImportFileError as error:
+        # A file kept from before a limit was added (the column cap): say why and drop it.
+        services.import_cancel(job=job)
+        messages.error(request, str(error))
+        return redirect("admin:crm_contact_import")
     form = ImportMappingForm(
         request.POST or None,
         header=parsed.header,
@@ -107,7 +118,17 @@ def job_view(request, job_id):
                 return redirect("admin:crm_contact_import_job", job_id=job.pk)
 
     mapped = [(int(i), t) for i, t in sorted(job.mapping.items(), key=lambda kv: int(kv[0]))]
+    column_of = {t: i for i, t in mapped}
     bad = [r for r in results if r.errors]
+
+    def cells(result):
+        return parsed.rows[result.number - 2]
+
+    def cell(result, target):
+        row, index = cells(result), column_of.get(target)
+        return row[index] if index is not None and index < len(row) else ""
+
+    shown = results[:PREVIEW_ROWS]
     return TemplateResponse(
         request,
         "admin/crm/contact/import_job.html",
@@ -118,23 +139,57 @@ def job_view(request, job_id):
             form=form,
             columns=[TARGETS[t] for _i, t in mapped],
             sample=[
-                [
-                    parsed.rows[r.number - 2][i] if i < len(parsed.rows[r.number - 2]) else ""
-                    for i, _t in mapped
-                ]
-                for r in results[:PREVIEW_ROWS]
+                (
+                    r.number,
+                    r.person,
+                    [_shown_cell(cell(r, t)) for _i, t in mapped],
+                    [
+                        (TARGETS[name], _shown(before), _shown(after))
+                        for name, before, after in changes_of_person(r)
+                    ],
+                )
+                for r in shown
             ],
             total=len(parsed.rows),
             checked=len(results),
             valid=len(results) - len(bad),
+            updates=sum(1 for r in results if r.person is not None and not r.errors),
             errors=[
-                (r.number, TARGETS.get(field, field), message)
+                (r.number, TARGETS.get(field, field), _shown_cell(cell(r, field)), message)
                 for r in bad[:LISTED_ERRORS]
                 for field, message in r.errors.items()
             ],
             error_rows=len(bad),
         ),
     )
+
+
+def _shown(value) -> str:
+    """A value as the preview shows it: a municipality by name, nothing as a dash."""
+    return "–" if value in (None, "") else str(value)
+
+
+def _shown_cell(value: str) -> str:
+    """A cell as the preview shows it: not a personal identity code, which the register must
+    not show back any more than hold."""
+    if find_personal_identity_codes(value):
+        return _("(hidden: a personal identity code)")
+    return value
+
+
+@staff_permission(*IMPORT_PERMISSIONS)
+def example_view(request):
+    """A small file with the column names the import recognises, for staff to start from."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(EXAMPLE_HEADER)
+    writer.writerows(EXAMPLE_ROWS)
+    # With a byte-order mark, as Excel writes UTF-8, so that Excel opens "ä" as "ä".
+    response = HttpResponse(
+        ("\ufeff" + out.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="tuonti-esimerkki.csv"'
+    return response
 
 
 def _status(request, job):

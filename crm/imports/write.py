@@ -58,7 +58,28 @@ def match_people(results: list[RowResult]) -> dict[str, Contact]:
                 "The same person is on row %(row)d: this address belonged to a contact that "
                 "was merged into them."
             ) % {"row": first}
+        else:
+            result.person = person
     return by_email
+
+
+def changes_of_person(result: RowResult) -> list[tuple[str, object, object]]:
+    """What importing a valid row changes of the person it updates, as ``ImportWriter.write``
+    will: (field, before, after) for each contact field whose value differs. Empty for a new
+    person and for a row that changes nothing."""
+    person = result.person
+    if person is None or result.errors:
+        return []
+    changed = []
+    for name in CONTACT_FIELDS:
+        if name not in result.values:
+            continue
+        if name == "email" and person.email != result.values["email"]:
+            continue  # known by a merged duplicate's address: the writer keeps their own
+        before, after = getattr(person, name), result.values[name]
+        if str(before or "") != str(after or ""):
+            changed.append((name, before, after))
+    return changed
 
 
 def _use_json() -> bool:

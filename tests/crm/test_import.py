@@ -154,7 +154,7 @@ def test_every_bad_row_is_listed_and_nothing_is_imported(sales):
     job, location = _upload(sales.client, BAD, encoding="utf-8")
 
     preview = sales.client.get(location)
-    errors = {(row, str(field)) for row, field, _message in preview.context["errors"]}
+    errors = {(row, str(field)) for row, field, _value, _message in preview.context["errors"]}
     assert errors == {
         (3, "sähköposti"),
         (4, "Y-tunnus"),
