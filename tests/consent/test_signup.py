@@ -92,9 +92,44 @@ def test_signing_up_twice_makes_one_consent_and_one_mail_an_hour(purpose):
     _sign_up(client, purpose, topics=["kurssit", "webinaarit"])
 
     assert len(mail.outbox) == 1
-    assert PendingSignUp.objects.get().topics == ["kurssit", "webinaarit"]
     client.post(link_in(mail.outbox[0], "/consent/confirm/"))
     assert ConsentState.objects.count() == 1
+
+
+def test_a_stranger_cannot_rewrite_a_pending_sign_up_without_a_new_mail(purpose):
+    maija = Client()
+    _sign_up(maija, purpose, first_name="Maija", last_name="Meikäläinen", topics=["kurssit"])
+    confirm = link_in(mail.outbox[0], "/consent/confirm/")
+
+    with _committed(execute=True):
+        stranger = Client().post(
+            f"/sv/consent/signup/{purpose.code}/",
+            {**FORM, "first_name": "Vieras", "last_name": "Henkilö", "topics": ["webinaarit"]},
+            REMOTE_ADDR="192.0.2.66",
+            HTTP_USER_AGENT="Evil/1",
+        )
+    assert stranger.status_code == 200 and len(mail.outbox) == 1
+    maija.post(confirm, REMOTE_ADDR="203.0.113.9")
+
+    person = Contact.objects.get()
+    assert (person.first_name, person.last_name) == ("Maija", "Meikäläinen")
+    assert person.preferred_language == "fi"
+    given = ConsentEvent.objects.get(kind="given")
+    assert given.topics == ["kurssit"]
+    assert (given.ip_address, given.user_agent) == ("198.51.100.7", "Firefox/140")
+
+
+def test_a_sign_up_an_hour_later_mails_a_new_link_and_the_old_one_stops(purpose):
+    client = Client()
+    _sign_up(client, purpose)
+    PendingSignUp.objects.update(mailed_at=timezone.now() - datetime.timedelta(hours=2))
+    _sign_up(client, purpose, topics=["kurssit", "webinaarit"])
+
+    assert len(mail.outbox) == 2
+    assert PendingSignUp.objects.get().topics == ["kurssit", "webinaarit"]
+    assert client.post(link_in(mail.outbox[0], "/consent/confirm/")).status_code == 400
+    assert client.post(link_in(mail.outbox[1], "/consent/confirm/")).status_code == 200
+    assert ConsentEvent.objects.get(kind="given").topics == ["kurssit", "webinaarit"]
 
 
 def test_a_person_in_the_register_is_found_by_address_not_added_again(purpose):
