@@ -168,13 +168,22 @@ def unsubscribe(request, token: str):
     """POST (the mail program's one-click, or the button): the purpose is withdrawn at once,
     with no login and no confirmation step. GET: the preference page."""
     try:
-        payload = links.read(links.UNSUBSCRIBE, token)
+        payload, old = links.read_of_any_age(links.UNSUBSCRIBE, token)
     except links.BadLink as error:
         return _bad_link(request, error)
     person = _person(payload.get("c"))
     purpose = Purpose.objects.filter(pk=payload.get("p")).first()
     if person is None or purpose is None:
         return _bad_link(request, links.BadLink())
+    # A link past its lifetime still withdraws, but it no longer opens the preference page
+    # (which could change more than it reduces): only the unsubscribe button.
+    if request.method == "GET" and old:
+        state = ConsentState.objects.filter(contact=person, purpose=purpose).first()
+        return render(
+            request,
+            "consent/unsubscribe.html",
+            {"purpose": purpose, "subscribed": state is not None and state.is_valid()},
+        )
     if request.method == "GET":
         return _preferences_page(request, person, highlight=purpose.pk)
     services.consent_withdraw(
@@ -182,11 +191,10 @@ def unsubscribe(request, token: str):
         purpose=purpose,
         evidence=services.evidence_of_request(request, Source.UNSUBSCRIBE_LINK),
     )
-    return _preferences_page(
-        request,
-        person,
-        notice=_("You will no longer receive “%(purpose)s”.") % {"purpose": purpose.name},
-    )
+    notice = _("You will no longer receive “%(purpose)s”.") % {"purpose": purpose.name}
+    if old:
+        return _message(request, _("Your subscriptions"), notice)
+    return _preferences_page(request, person, notice=notice)
 
 
 @public
