@@ -303,18 +303,21 @@ def consent_topics_change(
 
 @transaction.atomic
 def consent_renew(*, contact: Contact, purpose: Purpose, evidence: Evidence) -> bool:
-    """The person renewed a valid consent (the renewal mail's link): a new period starts.
-    False when the consent is no longer valid (it must be given again)."""
+    """The person renewed a valid consent (the renewal mail's link): a new period starts, on
+    the purpose's current wording (the one the renewal page shows), which may be newer than the
+    one the consent was first given on. False when the consent is no longer valid (it must be
+    given again)."""
     state = _locked_state(contact, purpose)
     if state is None or not state.is_valid():
         return False
+    text = purpose.current_text() or state.text
     valid_until = timezone.now() + datetime.timedelta(days=purpose.validity_days)
     _append(
         contact_id=contact.pk,
         purpose=purpose,
         kind=Kind.RENEWED,
         evidence=evidence,
-        text=state.text,
+        text=text,
         topics=_codes(state),
         valid_until=valid_until,
     )
@@ -322,6 +325,7 @@ def consent_renew(*, contact: Contact, purpose: Purpose, evidence: Evidence) -> 
         contact,
         purpose,
         state,
+        text=text,
         given_at=timezone.now(),
         expires_at=valid_until,
         renewal_sent_for=None,

@@ -274,3 +274,26 @@ def test_a_swedish_sign_up_gets_a_swedish_mail_and_links(purpose):
     assert "Bekräfta" in message.subject
     assert PendingSignUp.objects.get().language == "sv"
     assert links.read(links.CONFIRM, link_in(message, "confirm").rstrip("/").rsplit("/", 1)[1])
+
+
+def test_the_confirm_page_shows_what_is_being_agreed_to_before_the_button(purpose):
+    client = Client()
+    _sign_up(client, purpose, topics=["webinaarit"])
+
+    page = client.get(link_in(mail.outbox[0], "/consent/confirm/")).content.decode()
+
+    assert "Koulutuskirje" in page and "aino.kivela@example.com" in page
+    assert "Haluan koulutuskirjeen sähköpostiini." in page
+    assert "Webinaarit" in page and "Kurssit" not in page
+    assert page.index("Haluan koulutuskirjeen") < page.index('name="confirm"')
+
+
+def test_the_confirm_page_of_a_used_link_offers_no_button(purpose):
+    client = Client()
+    _sign_up(client, purpose)
+    confirm = link_in(mail.outbox[0], "/consent/confirm/")
+    client.post(confirm)
+
+    page = client.get(confirm)
+
+    assert page.status_code == 400 and 'name="confirm"' not in page.content.decode()
