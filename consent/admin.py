@@ -186,6 +186,18 @@ class StaffConsentForm(forms.ModelForm):
             raise ValidationError(_("Say how the consent was given or withdrawn."))
         return note
 
+    def clean(self):
+        values = super().clean()
+        purpose = values.get("purpose")
+        # A consent is given on a wording; without one there is nothing to record it on.
+        if (
+            purpose is not None
+            and values.get("kind") == ConsentEvent.Kind.GIVEN
+            and purpose.current_text() is None
+        ):
+            self.add_error("purpose", _("This purpose has no consent text yet."))
+        return values
+
 
 @admin.register(ConsentEvent)
 class ConsentEventAdmin(AccessLoggedAdmin, admin.ModelAdmin):
@@ -283,6 +295,21 @@ class MailingForm(forms.ModelForm):
             "body_en",
         ]
         widgets = {"topics": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "topics" in self.fields:
+            topics = self.fields["topics"]
+            topics.queryset = Topic.objects.select_related("purpose").order_by("purpose", "code")
+            # Every purpose's topics are listed; the purpose's name tells them apart.
+            topics.label_from_instance = lambda topic: f"{topic.purpose.name}: {topic.name}"
+
+    def clean(self):
+        values = super().clean()
+        purpose, topics = values.get("purpose"), values.get("topics")
+        if purpose is not None and topics and any(t.purpose_id != purpose.pk for t in topics):
+            self.add_error("topics", _("Choose topics of the mailing's purpose."))
+        return values
 
 
 @admin.register(Mailing)

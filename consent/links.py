@@ -56,6 +56,22 @@ def read(kind: str, token: str) -> dict:
     return payload
 
 
+def read_of_any_age(kind: str, token: str) -> tuple[dict, bool]:
+    """``read`` for the one use a link keeps however old it is: withdrawing (an unsubscribe
+    link). Withdrawing only reduces what is done with the person's data, so an old mail must
+    still let them leave. Returns the payload and whether the link is past its lifetime (the
+    caller then offers nothing but the withdrawal)."""
+    try:
+        return read(kind, token), False
+    except BadLink as error:
+        if not error.expired:
+            raise
+    payload = signing.loads(token, salt=kind)  # the signature was checked: only the age failed
+    if not isinstance(payload, dict):
+        raise BadLink()
+    return payload, True
+
+
 def url(kind: str, language: str, **payload) -> str:
     """The absolute address, in the person's language (/sv/consent/... for Swedish)."""
     with translation.override(language):

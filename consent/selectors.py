@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from crm.models import Contact
 
-from .models import ConsentEvent, ConsentState, Purpose, Topic
+from .models import ConsentEvent, ConsentState, PendingSignUp, Purpose, Topic
 
 
 def valid_consents(*, purpose: Purpose, now=None) -> QuerySet[ConsentState]:
@@ -65,4 +65,14 @@ def marketing_states(*, contact: Contact) -> list[ConsentState]:
         .select_related("purpose")
         .prefetch_related("topics", "purpose__topics")
         .order_by("purpose__code")
+    )
+
+
+def pending_sign_up(*, payload: dict) -> PendingSignUp | None:
+    """The sign-up a confirmation link's payload names, while it still waits (None when it
+    was confirmed, replaced by a newer sign-up or lapsed)."""
+    return (
+        PendingSignUp.objects.select_related("purpose", "text")
+        .filter(pk=payload.get("s"), nonce=str(payload.get("n", "")))
+        .first()
     )

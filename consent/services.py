@@ -303,18 +303,21 @@ def consent_topics_change(
 
 @transaction.atomic
 def consent_renew(*, contact: Contact, purpose: Purpose, evidence: Evidence) -> bool:
-    """The person renewed a valid consent (the renewal mail's link): a new period starts.
-    False when the consent is no longer valid (it must be given again)."""
+    """The person renewed a valid consent (the renewal mail's link): a new period starts, on
+    the purpose's current wording (the one the renewal page shows), which may be newer than the
+    one the consent was first given on. False when the consent is no longer valid (it must be
+    given again)."""
     state = _locked_state(contact, purpose)
     if state is None or not state.is_valid():
         return False
+    text = purpose.current_text() or state.text
     valid_until = timezone.now() + datetime.timedelta(days=purpose.validity_days)
     _append(
         contact_id=contact.pk,
         purpose=purpose,
         kind=Kind.RENEWED,
         evidence=evidence,
-        text=state.text,
+        text=text,
         topics=_codes(state),
         valid_until=valid_until,
     )
@@ -322,6 +325,7 @@ def consent_renew(*, contact: Contact, purpose: Purpose, evidence: Evidence) -> 
         contact,
         purpose,
         state,
+        text=text,
         given_at=timezone.now(),
         expires_at=valid_until,
         renewal_sent_for=None,
@@ -428,7 +432,10 @@ def sign_up_request(
     confirmation link mailed to the address. Nothing is a consent until the link is opened.
 
     Signing up again refreshes the one pending sign-up (a new link; older ones stop working) and
-    mails at most once an hour per address and purpose. Returns whether a mail was sent.
+    mails at most once an hour per address and purpose. A request that sends no mail changes
+    nothing: the values the link confirms are those of the form that sent the mail, so nobody
+    who merely knows the address can rewrite the name, topics or evidence behind someone else's
+    link. Returns whether a mail was sent.
     """
     email = normalise_email(email)
     text = purpose.current_text()
@@ -440,24 +447,22 @@ def sign_up_request(
         purpose=purpose,
         defaults={"text": text, "language": language, "nonce": secrets.token_hex(8)},
     )
+    if not created and pending.mailed_at and now - pending.mailed_at < SIGN_UP_MAIL_INTERVAL:
+        return False
     pending.text = text
     pending.first_name, pending.last_name = first_name[:150], last_name[:150]
     pending.language = language
     pending.topics = sorted(t.code for t in topics)
     pending.source, pending.source_detail = evidence.source, evidence.detail[:200]
     pending.ip_address, pending.user_agent = evidence.ip_address, evidence.user_agent[:300]
-    if not created:
-        pending.created_at = now
-    send = pending.mailed_at is None or now - pending.mailed_at >= SIGN_UP_MAIL_INTERVAL
-    if send:
-        pending.nonce = secrets.token_hex(8)
-        pending.mailed_at = now
+    pending.created_at = now
+    pending.nonce = secrets.token_hex(8)
+    pending.mailed_at = now
     pending.full_clean()
     pending.save()
-    if send:
-        url = links.url(links.CONFIRM, language, s=pending.pk, n=pending.nonce)
-        transaction.on_commit(lambda: mail.confirmation_send(pending=pending, url=url))
-    return send
+    url = links.url(links.CONFIRM, language, s=pending.pk, n=pending.nonce)
+    transaction.on_commit(lambda: mail.confirmation_send(pending=pending, url=url))
+    return True
 
 
 class SignUpGone(Exception):

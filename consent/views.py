@@ -7,9 +7,11 @@ language of the address the link carries (the person's language) and answers 400
 
 from __future__ import annotations
 
+import datetime
+
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -119,22 +121,35 @@ def confirm(request, token: str):
         payload = links.read(links.CONFIRM, token)
     except links.BadLink as error:
         return _bad_link(request, error)
+    gone = _message(
+        request,
+        _("The link does not work"),
+        _(
+            "This sign-up has already been confirmed, was replaced by a newer one, or "
+            "lapsed. Nothing was changed."
+        ),
+        status=400,
+    )
     if request.method == "GET":
-        return render(request, "consent/confirm.html", {"token": token})
+        # What the person is about to agree to, exactly as the consent will record it. The
+        # address is shown because the link went to it: it is the person's own.
+        pending = selectors.pending_sign_up(payload=payload)
+        if pending is None:
+            return gone
+        return render(
+            request,
+            "consent/confirm.html",
+            {
+                "pending": pending,
+                "topics": pending.purpose.topics.filter(code__in=pending.topics),
+            },
+        )
     try:
         state = services.sign_up_confirm(
             payload=payload, evidence=services.evidence_of_request(request, Source.WEB_FORM)
         )
     except services.SignUpGone:
-        return _message(
-            request,
-            _("The link does not work"),
-            _(
-                "This sign-up has already been confirmed, was replaced by a newer one, or "
-                "lapsed. Nothing was changed."
-            ),
-            status=400,
-        )
+        return gone
     return _message(
         request,
         _("Thank you"),
@@ -168,13 +183,22 @@ def unsubscribe(request, token: str):
     """POST (the mail program's one-click, or the button): the purpose is withdrawn at once,
     with no login and no confirmation step. GET: the preference page."""
     try:
-        payload = links.read(links.UNSUBSCRIBE, token)
+        payload, old = links.read_of_any_age(links.UNSUBSCRIBE, token)
     except links.BadLink as error:
         return _bad_link(request, error)
     person = _person(payload.get("c"))
     purpose = Purpose.objects.filter(pk=payload.get("p")).first()
     if person is None or purpose is None:
         return _bad_link(request, links.BadLink())
+    # A link past its lifetime still withdraws, but it no longer opens the preference page
+    # (which could change more than it reduces): only the unsubscribe button.
+    if request.method == "GET" and old:
+        state = ConsentState.objects.filter(contact=person, purpose=purpose).first()
+        return render(
+            request,
+            "consent/unsubscribe.html",
+            {"purpose": purpose, "subscribed": state is not None and state.is_valid()},
+        )
     if request.method == "GET":
         return _preferences_page(request, person, highlight=purpose.pk)
     services.consent_withdraw(
@@ -182,11 +206,10 @@ def unsubscribe(request, token: str):
         purpose=purpose,
         evidence=services.evidence_of_request(request, Source.UNSUBSCRIBE_LINK),
     )
-    return _preferences_page(
-        request,
-        person,
-        notice=_("You will no longer receive “%(purpose)s”.") % {"purpose": purpose.name},
-    )
+    notice = _("You will no longer receive “%(purpose)s”.") % {"purpose": purpose.name}
+    if old:
+        return _message(request, _("Your subscriptions"), notice)
+    return _preferences_page(request, person, notice=notice)
 
 
 @public
@@ -257,23 +280,35 @@ def renew(request, token: str):
     )
     if state is None:
         return _bad_link(request, links.BadLink())
-    if request.method == "GET":
-        return render(request, "consent/renew.html", {"token": token, "state": state})
     current = state.expires_at.isoformat() if state.expires_at else None
-    if current != payload.get("e") or not services.consent_renew(
+    spent = _message(
+        request,
+        _("The link does not work"),
+        _(
+            "This consent has already been renewed, or it is no longer valid and must be "
+            "given again. Nothing was changed."
+        ),
+        status=400,
+    )
+    if current != payload.get("e") or not state.is_valid():
+        return spent
+    if request.method == "GET":
+        # The renewal is a consent on the wording shown here: the current version.
+        return render(
+            request,
+            "consent/renew.html",
+            {
+                "state": state,
+                "text": state.purpose.current_text() or state.text,
+                "new_expiry": timezone.now() + datetime.timedelta(days=state.purpose.validity_days),
+            },
+        )
+    if not services.consent_renew(
         contact=person,
         purpose=state.purpose,
         evidence=services.evidence_of_request(request, Source.RENEWAL_LINK),
     ):
-        return _message(
-            request,
-            _("The link does not work"),
-            _(
-                "This consent has already been renewed, or it is no longer valid and must be "
-                "given again. Nothing was changed."
-            ),
-            status=400,
-        )
+        return spent
     return _message(
         request,
         _("Thank you"),

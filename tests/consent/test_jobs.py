@@ -149,3 +149,25 @@ def test_staff_record_a_consent_given_by_phone_with_a_note(purpose, sales):
         {"contact": person.pk, "purpose": purpose.pk, "kind": "withdrawn", "note": ""},
     )
     assert no_note.status_code == 200 and ConsentEvent.objects.count() == 1
+
+
+def test_the_renew_page_shows_the_current_wording_and_renewal_records_it(purpose):
+    (person,) = _people(purpose, 1)
+    services.consent_text_publish(purpose=purpose, text_fi="Uusi sanamuoto: koulutuskirje.")
+    due = timezone.now() + datetime.timedelta(days=purpose.validity_days - 10)
+    services.consent_renewal_reminders_send(now=due)
+    renew = link_in(mail.outbox[0], "/consent/renew/")
+    client = Client()
+
+    page = client.get(renew).content.decode()
+    new_expiry = timezone.localdate() + datetime.timedelta(days=purpose.validity_days)
+    assert "Uusi sanamuoto: koulutuskirje." in page
+    assert f"{new_expiry.day}.{new_expiry.month}.{new_expiry.year}" in page
+
+    assert client.post(renew).status_code == 200
+    renewed = ConsentEvent.objects.get(contact_id=person.pk, kind="renewed")
+    assert renewed.text.version == 2
+    assert ConsentState.objects.get(contact=person).text.version == 2
+
+    again = client.get(renew)
+    assert again.status_code == 400 and 'name="renew"' not in again.content.decode()

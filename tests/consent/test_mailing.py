@@ -4,7 +4,7 @@ headers, one-click unsubscribe, the preference page and service messages."""
 import datetime
 
 import pytest
-from django.core import mail
+from django.core import mail, signing
 from django.test import Client
 from django.utils import timezone
 
@@ -299,3 +299,45 @@ def test_plain_values_pass_the_csv_writer_unchanged():
     assert (
         safe_cell("Aino Kivelä") == "Aino Kivelä" and safe_cell(None) == "" and safe_cell(5) == "5"
     )
+
+
+def test_an_unsubscribe_link_older_than_the_link_lifetime_still_withdraws(
+    purpose, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    person = _subscribed(purpose)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.mailing_send(mailing=_mailing(purpose), actor=None)
+    url = link_in(mail.outbox[0], "/consent/unsubscribe/")
+    preferences = link_in(mail.outbox[0], "/consent/preferences/")
+    later = signing.time.time() + (settings.CONSENT_MAIL_LINK_DAYS + 30) * 86400
+    monkeypatch.setattr(signing.time, "time", lambda: later)
+
+    page = Client().get(url)
+    assert page.status_code == 200 and "Peru tilaus" in page.content.decode()
+    assert "consent/preferences/" not in page.content.decode()  # only the withdrawal is offered
+    assert Client().get(preferences).status_code == 400  # other kinds keep their lifetime
+
+    response = Client(enforce_csrf_checks=True).post(url, {"List-Unsubscribe": "One-Click"})
+
+    assert response.status_code == 200
+    assert ConsentState.objects.get(contact=person).status == "withdrawn"
+    assert ConsentEvent.objects.filter(contact_id=person.pk).last().source == "unsubscribe_link"
+
+
+def test_an_old_unsubscribe_link_with_an_altered_signature_changes_nothing(
+    purpose, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    person = _subscribed(purpose)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.mailing_send(mailing=_mailing(purpose), actor=None)
+    url = link_in(mail.outbox[0], "/consent/unsubscribe/")
+    token = url.rstrip("/").rsplit("/", 1)[1]
+    later = signing.time.time() + (settings.CONSENT_MAIL_LINK_DAYS + 30) * 86400
+    monkeypatch.setattr(signing.time, "time", lambda: later)
+
+    response = Client().post(
+        url.replace(token, token[:-2] + ("xy" if token[-2:] != "xy" else "zz"))
+    )
+
+    assert response.status_code == 400
+    assert ConsentState.objects.get(contact=person).status == "valid"

@@ -92,9 +92,44 @@ def test_signing_up_twice_makes_one_consent_and_one_mail_an_hour(purpose):
     _sign_up(client, purpose, topics=["kurssit", "webinaarit"])
 
     assert len(mail.outbox) == 1
-    assert PendingSignUp.objects.get().topics == ["kurssit", "webinaarit"]
     client.post(link_in(mail.outbox[0], "/consent/confirm/"))
     assert ConsentState.objects.count() == 1
+
+
+def test_a_stranger_cannot_rewrite_a_pending_sign_up_without_a_new_mail(purpose):
+    maija = Client()
+    _sign_up(maija, purpose, first_name="Maija", last_name="Meikäläinen", topics=["kurssit"])
+    confirm = link_in(mail.outbox[0], "/consent/confirm/")
+
+    with _committed(execute=True):
+        stranger = Client().post(
+            f"/sv/consent/signup/{purpose.code}/",
+            {**FORM, "first_name": "Vieras", "last_name": "Henkilö", "topics": ["webinaarit"]},
+            REMOTE_ADDR="192.0.2.66",
+            HTTP_USER_AGENT="Evil/1",
+        )
+    assert stranger.status_code == 200 and len(mail.outbox) == 1
+    maija.post(confirm, REMOTE_ADDR="203.0.113.9")
+
+    person = Contact.objects.get()
+    assert (person.first_name, person.last_name) == ("Maija", "Meikäläinen")
+    assert person.preferred_language == "fi"
+    given = ConsentEvent.objects.get(kind="given")
+    assert given.topics == ["kurssit"]
+    assert (given.ip_address, given.user_agent) == ("198.51.100.7", "Firefox/140")
+
+
+def test_a_sign_up_an_hour_later_mails_a_new_link_and_the_old_one_stops(purpose):
+    client = Client()
+    _sign_up(client, purpose)
+    PendingSignUp.objects.update(mailed_at=timezone.now() - datetime.timedelta(hours=2))
+    _sign_up(client, purpose, topics=["kurssit", "webinaarit"])
+
+    assert len(mail.outbox) == 2
+    assert PendingSignUp.objects.get().topics == ["kurssit", "webinaarit"]
+    assert client.post(link_in(mail.outbox[0], "/consent/confirm/")).status_code == 400
+    assert client.post(link_in(mail.outbox[1], "/consent/confirm/")).status_code == 200
+    assert ConsentEvent.objects.get(kind="given").topics == ["kurssit", "webinaarit"]
 
 
 def test_a_person_in_the_register_is_found_by_address_not_added_again(purpose):
@@ -239,3 +274,26 @@ def test_a_swedish_sign_up_gets_a_swedish_mail_and_links(purpose):
     assert "Bekräfta" in message.subject
     assert PendingSignUp.objects.get().language == "sv"
     assert links.read(links.CONFIRM, link_in(message, "confirm").rstrip("/").rsplit("/", 1)[1])
+
+
+def test_the_confirm_page_shows_what_is_being_agreed_to_before_the_button(purpose):
+    client = Client()
+    _sign_up(client, purpose, topics=["webinaarit"])
+
+    page = client.get(link_in(mail.outbox[0], "/consent/confirm/")).content.decode()
+
+    assert "Koulutuskirje" in page and "aino.kivela@example.com" in page
+    assert "Haluan koulutuskirjeen sähköpostiini." in page
+    assert "Webinaarit" in page and "Kurssit" not in page
+    assert page.index("Haluan koulutuskirjeen") < page.index('name="confirm"')
+
+
+def test_the_confirm_page_of_a_used_link_offers_no_button(purpose):
+    client = Client()
+    _sign_up(client, purpose)
+    confirm = link_in(mail.outbox[0], "/consent/confirm/")
+    client.post(confirm)
+
+    page = client.get(confirm)
+
+    assert page.status_code == 400 and 'name="confirm"' not in page.content.decode()

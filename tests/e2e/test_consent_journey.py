@@ -104,3 +104,19 @@ def test_sign_up_confirm_receive_unsubscribe_and_choose_topics(
     for step in ("Annettu", "Vahvistettu", "Peruttu", "Aiheita muutettu"):
         assert step in ledger, step
     assert "Tilauksen peruutuslinkki" in ledger and "Tilausasetukset-sivu" in ledger
+
+
+def test_the_swedish_sign_up_page_fits_a_phone(page, transactional_db, live_server):
+    """A long Swedish compound (Utbildningsnyhetsbrev) in the heading must wrap, not widen
+    the page past a 375 px phone screen."""
+    purpose = Purpose.objects.create(
+        code="nyhetsbrev", name_fi="Koulutusuutiskirje", name_sv="Utbildningsnyhetsbrev"
+    )
+    services.consent_text_publish(
+        purpose=purpose, text_fi="Haluan uutiskirjeen.", text_sv="Jag vill ha nyhetsbrevet."
+    )
+    page.set_viewport_size({"width": 375, "height": 700})
+
+    page.goto(f"{live_server.url}/sv/consent/signup/nyhetsbrev/")
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
