@@ -29,7 +29,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
-from django.utils.translation import gettext, gettext_noop, pgettext, pgettext_lazy
+from django.utils.translation import gettext, gettext_noop, ngettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from crm.audit import PASSWORD_CHANGED, log_access_many
@@ -214,6 +214,16 @@ def changed_rows(entry: LogEntry, *, look_up: bool = False) -> list[tuple[str, s
     return rows
 
 
+def people_shown_count(entry: LogEntry) -> int | None:
+    """How many people a shared access entry (a page of several people) showed; None for an
+    entry about one row. Its people are rows of ``privacy.AccessedPerson``."""
+    extra = entry.additional_data if isinstance(entry.additional_data, dict) else {}
+    count = extra.get("people")
+    if entry.action != LogEntry.Action.ACCESS or entry.object_id is not None:
+        return None
+    return count if isinstance(count, int) else None
+
+
 def staff_member_shown(entry: LogEntry) -> str:
     """Who acted: the account, or when it has been deleted, what the entry kept of it."""
     if entry.actor_id is not None and entry.actor is not None:
@@ -345,7 +355,11 @@ class AuditEntryAdmin(admin.ModelAdmin):
     def about(self, entry):
         """Without a link: the pages use ``_about_for``, which links for staff who may open it."""
         model = _model(entry)
-        return f"{capfirst(kind_name(model)) if model is not None else ''}: {entry.object_repr}"
+        kind = capfirst(kind_name(model)) if model is not None else ""
+        count = people_shown_count(entry)
+        if count is not None:  # in the reader's language, whatever the writer's was
+            return ngettext("%(count)d person", "%(count)d people", count) % {"count": count}
+        return f"{kind}: {entry.object_repr}"
 
     def get_list_display(self, request):
         return [self._about_for(request) if f == "about" else f for f in self.list_display]
@@ -427,6 +441,11 @@ class AuditEntryAdmin(admin.ModelAdmin):
             )
         if extra.get("path"):
             notes.append(gettext("Page: %(path)s") % {"path": extra["path"]})
+        if people_shown_count(entry) is not None:
+            ids = entry.people_shown.order_by("contact_id").values_list("contact_id", flat=True)
+            notes.append(
+                gettext("People shown: %(people)s") % {"people": ", ".join(f"#{i}" for i in ids)}
+            )
         if extra.get("redacted"):
             notes.append(gettext("The values about the person were removed when they were erased."))
         return " ".join(notes) or "—"

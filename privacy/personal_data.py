@@ -20,7 +20,9 @@ from .declarations import (
     not_personal,
     personal,
     personal_copy,
+    subject_link,
 )
+from .models import AccessedPerson
 from .policy import ACCOUNTABILITY, AUDIT_TRAIL
 
 _ACTOR = "who acted, from where and when: the staff member's, kept to show who did what"
@@ -67,5 +69,21 @@ declare(
             "ids and paths of the work that wrote the entry, and the redaction mark"
         ),
         "actor_email": not_personal(_ACTOR),
+    },
+)
+
+# Who was shown on a page that showed several people: the person's side of one shared access
+# entry. The entry itself holds no name (a count and the page); this row is what says that this
+# person was among those shown, so access requests and the DPO's filter find the entry through
+# it, and erasure deletes it (the entry stays for the others shown, and as "someone was shown").
+# A merged duplicate's rows stay under its id, as its entries do: the tombstone maps it.
+declare(
+    AccessedPerson,
+    subject="contact",
+    erase=RowErasure.DELETE,
+    merge=MergeRule.KEEP,
+    fields={
+        "contact": subject_link(),
+        "entry": personal(Category.RECORD, purpose=ACCOUNTABILITY, retention=AUDIT_TRAIL),
     },
 )

@@ -73,10 +73,24 @@ def _row_declarations():
     return [d for d in registry if isinstance(d.subject, str)]
 
 
+def naming_links(audit_model) -> list[tuple[ModelDeclaration, str]]:
+    """The declared rows that name a person in a row of ``audit_model`` (the people one shared
+    access entry showed), as (declaration, the attname of their link to that row)."""
+    found = []
+    for declaration in _row_declarations():
+        if not declaration.links_the_person_directly:
+            continue
+        for f in declaration.model._meta.concrete_fields:
+            if f.is_relation and f.related_model is audit_model:
+                found.append((declaration, f.attname))
+    return found
+
+
 def about_rows_condition(about: AboutRows, contact, ids=None) -> Q:
     """Which rows of an about_rows model (the audit trail) are about the person: those about
-    the person's row or a merged duplicate's, about a row that belongs to them now, or about one
-    that belonged to them when it was deleted (its deletion entry names the person).
+    the person's row or a merged duplicate's, about a row that belongs to them now, about one
+    that belonged to them when it was deleted (its deletion entry names the person), or that
+    name them among several people shown (``naming_links``: a list page's one access entry).
 
     Rows of other models are matched with subqueries, so the whole answer is one query however
     much the person has; only a row reached through another row (``registration__contact``)
@@ -84,7 +98,11 @@ def about_rows_condition(about: AboutRows, contact, ids=None) -> Q:
     """
     ids = subject_ids(contact) if ids is None else ids
     audit_model = next(d.model for d in registry if d.subject is about)
-    declarations = _row_declarations()
+    naming = naming_links(audit_model)
+    # The rows naming people in entries are the audit trail's own bookkeeping, never audited
+    # themselves: no entry is about one of them.
+    bookkeeping = {declaration.model for declaration, _ in naming}
+    declarations = [d for d in _row_declarations() if d.model not in bookkeeping]
     types = ContentType.objects.get_for_models(*(d.model for d in declarations))
     ct, oid = about.content_type, about.object_id
     changes = "changes"  # auditlog's before/after map, where a deletion keeps the last values
@@ -131,6 +149,8 @@ def about_rows_condition(about: AboutRows, contact, ids=None) -> Q:
                 for pk in {*current.values_list("pk", flat=True)}
                 | {*deleted(declaration, parent_ids).values_list(oid, flat=True)}
             ]
+    for declaration, entry in naming:
+        condition |= Q(pk__in=subject_rows(declaration, contact, ids).values(entry))
     return condition
 
 

@@ -12,6 +12,7 @@ from django.utils import translation
 
 from crm import audit, roles, services
 from crm.models import ApiClient, Contact, Interaction
+from privacy.models import AccessedPerson
 from tests.conftest import STAFF_PASSWORD
 from tests.factories import ContactFactory, MembershipFactory
 
@@ -86,8 +87,9 @@ def test_the_dpo_can_read_and_filter_the_audit_trail(dpo):
 
 
 def _people_seen_by(user) -> set[int]:
-    entries = LogEntry.objects.filter(action=LogEntry.Action.ACCESS, actor=user)
-    return {int(pk) for pk in entries.values_list("object_pk", flat=True)}
+    """The people the user's access entries name (a page of several people: one entry)."""
+    named = AccessedPerson.objects.filter(entry__action=LogEntry.Action.ACCESS, entry__actor=user)
+    return set(named.values_list("contact_id", flat=True))
 
 
 def test_a_list_page_logs_each_person_it_shows(sales):
