@@ -28,10 +28,19 @@ from . import services
 from .models import ConsentEvent, ConsentState, Purpose
 
 
+class PurposeCodeField(serializers.SlugRelatedField):
+    """A purpose by its code. Text that no code can be (a NUL byte, which PostgreSQL refuses in
+    a query; anything longer than a code; not text at all) is refused before the lookup."""
+
+    def to_internal_value(self, data):
+        max_length = Purpose._meta.get_field("code").max_length
+        if not isinstance(data, str) or "\x00" in data or len(data) > max_length:
+            self.fail("does_not_exist", slug_name=self.slug_field, value="…")
+        return super().to_internal_value(data)
+
+
 class ConsentWriteSerializer(serializers.Serializer):
-    purpose = serializers.SlugRelatedField(
-        slug_field="code", queryset=Purpose.objects.filter(active=True)
-    )
+    purpose = PurposeCodeField(slug_field="code", queryset=Purpose.objects.filter(active=True))
     email = serializers.EmailField(max_length=254, validators=[validate_no_personal_identity_code])
     first_name = serializers.CharField(
         max_length=150, required=False, default="", validators=text_validators

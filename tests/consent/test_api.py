@@ -88,3 +88,19 @@ def test_reading_lists_a_persons_consents_with_the_read_scope(purpose):
 def _token_header(*scopes):
     _change, token = crm_services.api_client_create(name="Lukija", scopes=list(scopes))
     return f"Bearer {token}"
+
+
+def test_a_purpose_code_with_a_nul_byte_is_a_400_not_a_server_error(purpose):
+    response = _client("consents:write").post(
+        "/api/v1/consents/",
+        {**BODY, "purpose": "koulutus\x00kirje"},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400 and "purpose" in response.json()["errors"]
+
+
+def test_an_undeclared_method_on_the_list_is_a_405():
+    response = _client("consents:write").put("/api/v1/consents/")
+
+    assert response.status_code == 405
