@@ -617,24 +617,12 @@ class ContactSerializer(CountryFieldMixin, ServiceSerializer):
         model = Contact
         fields = [
             "id",
-            "first_name",
-            "last_name",
-            "email",
-            "phone",
-            "street_address",
-            "postal_code",
-            "post_office",
-            "municipality",
-            "nationality",
-            "preferred_language",
-            "subject_category",
-            "source",
-            "source_detail",
-            "collected_at",
+            *services.CONTACT_WRITABLE,
+            *services.CONTACT_PROVENANCE,
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["source", "source_detail", "collected_at", "created_at", "updated_at"]
+        read_only_fields = [*services.CONTACT_PROVENANCE, "created_at", "updated_at"]
 
     def validate_email(self, value):
         return normalise_email(value)
@@ -708,21 +696,7 @@ class OrganisationSerializer(ServiceSerializer):
 
     class Meta:
         model = Organisation
-        fields = [
-            "id",
-            "name",
-            "business_id",
-            "industry",
-            "street_address",
-            "postal_code",
-            "post_office",
-            "municipality",
-            "relationship",
-            "is_owner",
-            "notes",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", *services.ORGANISATION_WRITABLE, "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
         # The business ID's uniqueness is checked in validate(): a 409, or nothing for a
         # write-only client (DRF's own validator would answer every client with a 400).
@@ -796,16 +770,7 @@ class BelongsToPersonSerializer(ServiceSerializer):
 class MembershipSerializer(BelongsToPersonSerializer):
     class Meta:
         model = Membership
-        fields = [
-            "id",
-            "contact",
-            "organisation",
-            "job_title",
-            "work_email",
-            "work_phone",
-            "start_date",
-            "end_date",
-        ]
+        fields = ["id", *services.MEMBERSHIP_WRITABLE]
 
     create_service = services.membership_create
     update_service = services.membership_update
@@ -814,19 +779,7 @@ class MembershipSerializer(BelongsToPersonSerializer):
 class InteractionSerializer(BelongsToPersonSerializer):
     class Meta:
         model = Interaction
-        fields = [
-            "id",
-            "contact",
-            "organisation",
-            "kind",
-            "occurred_at",
-            "summary",
-            "transcript",
-            "browser",
-            "operating_system",
-            "referrer",
-            "created_at",
-        ]
+        fields = ["id", *services.INTERACTION_WRITABLE, "created_at"]
         read_only_fields = ["created_at"]
 
     create_service = services.interaction_create

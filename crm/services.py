@@ -42,7 +42,8 @@ from .models import (
 
 logger = logging.getLogger(__name__)
 
-# What each service may set. Provenance is set once, by the door a person came in through.
+# What each service may set (the API's serializers list the same fields from here). Provenance is
+# set once, by the door a person came in through.
 CONTACT_WRITABLE = (
     "first_name",
     "last_name",
