@@ -21,7 +21,7 @@ from crm import selectors as crm_selectors
 from crm import services as crm_services
 from crm.api import ApiEndpoint
 from crm.audit import audit_actor, log_access_many
-from crm.models import Contact, normalise_email, text_validators
+from crm.models import Contact, normalise_email
 from crm.validators import validate_no_personal_identity_code
 
 from . import services
@@ -43,10 +43,10 @@ class ConsentWriteSerializer(serializers.Serializer):
     purpose = PurposeCodeField(slug_field="code", queryset=Purpose.objects.filter(active=True))
     email = serializers.EmailField(max_length=254, validators=[validate_no_personal_identity_code])
     first_name = serializers.CharField(
-        max_length=150, required=False, default="", validators=text_validators
+        max_length=150, required=False, default="", validators=[validate_no_personal_identity_code]
     )
     last_name = serializers.CharField(
-        max_length=150, required=False, default="", validators=text_validators
+        max_length=150, required=False, default="", validators=[validate_no_personal_identity_code]
     )
     preferred_language = serializers.ChoiceField(choices=Contact.Language.choices, default="fi")
     topics = serializers.ListField(

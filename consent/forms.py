@@ -1,20 +1,26 @@
 from django import forms
-from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
-from crm.models import text_validators
 from crm.validators import validate_no_personal_identity_code
+
+# Form fields refuse NUL characters on their own: adding the model's validator too would show
+# the same error twice.
+form_text_validators = [validate_no_personal_identity_code]
 
 
 class SignUpForm(forms.Form):
     """The public sign-up of one purpose; its topics are the purpose's."""
 
-    first_name = forms.CharField(label=_("First name"), max_length=150, validators=text_validators)
-    last_name = forms.CharField(label=_("Last name"), max_length=150, validators=text_validators)
+    first_name = forms.CharField(
+        label=_("First name"), max_length=150, validators=form_text_validators
+    )
+    last_name = forms.CharField(
+        label=_("Last name"), max_length=150, validators=form_text_validators
+    )
     email = forms.EmailField(
         label=_("Email"),
         max_length=254,
-        validators=[ProhibitNullCharactersValidator(), validate_no_personal_identity_code],
+        validators=form_text_validators,
     )
     topics = forms.MultipleChoiceField(
         label=_("Topics"), required=False, widget=forms.CheckboxSelectMultiple

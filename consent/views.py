@@ -159,12 +159,16 @@ def confirm(request, token: str):
 
 
 def _preferences_page(request, person, *, notice: str = "", status: int = 200, highlight=None):
+    states = list(selectors.marketing_states(contact=person))
     return render(
         request,
         "consent/preferences.html",
         {
             "person": person,
-            "states": selectors.marketing_states(contact=person),
+            "states": states,
+            # Nothing left to save or withdraw once every consent has ended: the page offers to
+            # subscribe again instead of buttons that would do nothing.
+            "any_valid": any(state.is_valid() for state in states),
             "notice": notice,
             "highlight": highlight,
             "token": links.make(links.PREFERENCES, c=person.pk),

@@ -5,6 +5,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
+from consent.forms import SignUpForm
 from consent.models import ConsentEvent, ConsentState, PendingSignUp
 from crm import services as crm_services
 from tests.factories import ContactFactory
@@ -104,3 +105,34 @@ def test_an_undeclared_method_on_the_list_is_a_405():
     response = _client("consents:write").put("/api/v1/consents/")
 
     assert response.status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [("fi", "Arvo ei ole kelvollinen merkkijono."), ("sv", "Inte en giltig sträng.")],
+)
+def test_a_field_of_the_wrong_type_is_answered_in_the_clients_language(purpose, language, message):
+    response = _client("consents:write").post(
+        "/api/v1/consents/",
+        {**BODY, "first_name": ["Outi"]},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"]["first_name"] == [message]
+    assert not PendingSignUp.objects.exists()
+
+
+def test_a_nul_character_in_a_name_is_one_error_not_two(purpose):
+    form = SignUpForm(
+        {
+            "first_name": "Ou\x00ti",
+            "last_name": "R",
+            "email": "o@example.com",
+            "topics": ["kurssit"],
+        },
+        purpose=purpose,
+    )
+
+    assert not form.is_valid() and len(form.errors["first_name"]) == 1

@@ -224,8 +224,11 @@ def test_the_preference_page_changes_topics_and_withdraws(
     assert bad.status_code == 400
     assert [t.code for t in state.topics.all()] == ["webinaarit"]
 
-    client.post(url, {"withdraw_all": "1", "csrfmiddlewaretoken": token})
+    after = client.post(url, {"withdraw_all": "1", "csrfmiddlewaretoken": token}).content.decode()
     assert ConsentState.objects.get(contact=person).status == "withdrawn"
+    # Nothing is left to save or withdraw: no dead buttons, a way back instead.
+    assert 'name="withdraw_all"' not in after and 'name="save"' not in after
+    assert f'href="/consent/signup/{purpose.code}/"' in after
     kinds = list(ConsentEvent.objects.filter(contact_id=person.pk).values_list("kind", "source"))
     assert kinds == [
         ("given", "staff"),
