@@ -39,7 +39,9 @@ def add_question(event, *, kind=Question.Kind.TEXT, choices=(), **values) -> Que
     question.full_clean()
     question.save()
     for order, label in enumerate(choices):
-        Choice.objects.create(question=question, label_fi=label, label_sv=label + " (sv)", order=order)
+        Choice.objects.create(
+            question=question, label_fi=label, label_sv=label + " (sv)", order=order
+        )
     return question
 
 

@@ -39,9 +39,8 @@ def counts():
 
 def refused(event, data, field, **kw):
     before = counts()
-    with pytest.raises(ValidationError) as error:
-        with translation.override("fi"):
-            register(event, data, **kw)
+    with pytest.raises(ValidationError) as error, translation.override("fi"):
+        register(event, data, **kw)
     assert counts() == before
     return error.value.message_dict[field]
 
@@ -111,7 +110,9 @@ def test_closed_not_open_and_unpublished_events_refuse(db):
         registration_opens_at=now - datetime.timedelta(days=5),
         registration_closes_at=now - datetime.timedelta(days=1),
     )
-    assert refused(closed, person(), "event") == ["Ilmoittautuminen tähän tapahtumaan on päättynyt."]
+    assert refused(closed, person(), "event") == [
+        "Ilmoittautuminen tähän tapahtumaan on päättynyt."
+    ]
     later = make_event(
         slug="myohemmin",
         registration_opens_at=now + datetime.timedelta(days=1),
@@ -151,7 +152,9 @@ def test_missing_required_answers_and_bad_choices(event):
         event, kind=Question.Kind.SINGLE_CHOICE, text_fi="Päivä", choices=["Ti", "Ke"]
     )
     date = add_question(event, kind=Question.Kind.DATE, text_fi="Saapumispäivä")
-    assert refused(event, person(), f"question_{required.pk}") == ["Tähän kysymykseen on vastattava."]
+    assert refused(event, person(), f"question_{required.pk}") == [
+        "Tähän kysymykseen on vastattava."
+    ]
     other_question_choice = add_question(
         event, kind=Question.Kind.SINGLE_CHOICE, text_fi="Muu", choices=["X"]
     ).choices.get()
