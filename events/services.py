@@ -501,7 +501,7 @@ def registration_create(
             language=language,
             api_client=api_client,
             evidence=evidence,
-            now=now or timezone.now(),
+            now=now,
         )
     return result
 
@@ -521,6 +521,9 @@ def _register(
     now,
 ) -> RegistrationResult:
     event = _locked_event(event)
+    # The time is read with the lock held, so the waiting list's order (by registration time)
+    # is the order in which registrations got their turn.
+    now = now or timezone.now()
     _refuse_unless_open(event, now)
     contact = _contact_for(values=values, source=source, api_client=api_client, language=language)
     if Registration.objects.filter(
