@@ -129,13 +129,12 @@ def test_a_tampered_link_changes_nothing(client, event, kind):
         event=event, data=person(1), source="public_form", language="fi"
     ).registration
     token = links.make(getattr(links, kind.upper()), registration)
+    other_kind = links.NETWORKING if kind == "registration" else links.REGISTRATION
     for bad in (
         token[:-2] + ("AA" if not token.endswith("AA") else "BB"),
         dumps({"r": registration.pk, "k": registration.link_key}, salt="other"),
         # A link of the other kind does not open this page.
-        links.make(
-            links.NETWORKING if kind == "registration" else links.REGISTRATION, registration
-        ),
+        links.make(other_kind, registration),
         "x" * 40,
     ):
         response = client.post(f"/events/{kind}/{bad}/", {"cancel": "1", "leave_networking": "1"})
