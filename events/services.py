@@ -55,6 +55,7 @@ Source = Registration.Source
 NETWORKING_PURPOSE = "event-networking"
 PARTNER_PURPOSE = "event-partners"
 
+ALREADY_REGISTERED = "already_registered"
 TEXT_MAX = 500
 LONG_TEXT_MAX = 5000
 BILLING_FIELDS = (
@@ -442,6 +443,12 @@ def event_consent_withdraw(*, registration: Registration, code: str, evidence) -
     )
 
 
+def is_already_registered(error: ValidationError) -> bool:
+    """Whether ``registration_create`` refused because the person is registered already."""
+    errors = getattr(error, "error_dict", {})
+    return set(errors) == {"email"} and all(e.code == ALREADY_REGISTERED for e in errors["email"])
+
+
 def registration_allowed(*, ip_address: str | None) -> bool:
     """The public form's rate limit per client address (an hour's window)."""
     key = f"events:register:ip:{ip_address}"
@@ -530,7 +537,12 @@ def _register(
         event=event, contact=contact, status__in=Registration.ACTIVE
     ).exists():
         raise ValidationError(
-            {"email": [_("This email address is already registered for this event.")]}
+            {
+                "email": ValidationError(
+                    _("This email address is already registered for this event."),
+                    code=ALREADY_REGISTERED,
+                )
+            }
         )
     waiting_exists = Registration.objects.filter(event=event, status=Status.WAITING).exists()
     free = places_taken(event) < event.capacity and not waiting_exists
