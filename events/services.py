@@ -106,6 +106,43 @@ class RegistrationResult:
         return self.registration.status == Status.WAITING
 
 
+# --- The event's configuration ---------------------------------------------------------------
+
+
+@transaction.atomic
+def event_create(**values: Any) -> Event:
+    event = Event(**values)
+    event.full_clean()
+    event.save()
+    return event
+
+
+@transaction.atomic
+def question_create(*, event: Event, choices=(), **values: Any) -> Question:
+    """A question of ``event``; ``choices`` a list of ``{"label_fi": ..., "label_sv": ...}``."""
+    question = Question(event=event, **values)
+    question.full_clean()
+    question.save()
+    for order, labels in enumerate(choices):
+        choice = Choice(question=question, order=order, **labels)
+        choice.full_clean()
+        choice.save()
+    return question
+
+
+@transaction.atomic
+def recipient_create(*, event: Event, questions=(), **values: Any):
+    from .models import Recipient
+
+    recipient = Recipient(event=event, **values)
+    recipient.full_clean()
+    if any(q.event_id != event.pk for q in questions):
+        raise ValidationError({"questions": [_("Choose questions of this event.")]})
+    recipient.save()
+    recipient.questions.set(questions)
+    return recipient
+
+
 # --- Reading the form's values --------------------------------------------------------------
 
 
@@ -470,6 +507,7 @@ def registration_create(
     api_client=None,
     evidence=None,
     now=None,
+    send_mail: bool = True,
 ) -> RegistrationResult:
     """Register a person for ``event``.
 
@@ -480,7 +518,8 @@ def registration_create(
     ``networking``, ``share_email``, ``share_phone``, ``share_organisation``,
     ``partner_consent`` (bools); ``billing`` (a dict of BILLING_FIELDS, paid events).
     ``source`` is a Registration.Source; ``evidence`` (consent.services.Evidence) the request's
-    address and browser for the consents' proof.
+    address and browser for the consents' proof. ``send_mail`` False: no confirmation mail
+    (demo data; staff who tell the person themselves).
 
     Everything is checked before anything is written. Then, with the event's row locked: the
     registration window, one active registration per person, and the place: confirmed while
@@ -509,12 +548,14 @@ def registration_create(
             api_client=api_client,
             evidence=evidence,
             now=now,
+            send_mail=send_mail,
         )
     return result
 
 
 def _register(
     *,
+    send_mail=True,
     event,
     values,
     answers,
@@ -587,7 +628,8 @@ def _register(
             contact=contact, event=event, code=PARTNER_PURPOSE, evidence=consent_evidence
         )
     kind = "confirmed" if registration.status == Status.CONFIRMED else "waiting"
-    transaction.on_commit(lambda: _mail(registration.pk, kind))
+    if send_mail:
+        transaction.on_commit(lambda: _mail(registration.pk, kind))
     return RegistrationResult(registration)
 
 
