@@ -568,12 +568,15 @@ def _register(
     evidence,
     now,
 ) -> RegistrationResult:
+    # The person first, before the lock: finding or adding them does not depend on the places,
+    # and the lock is then held only for what does (the whole transaction still rolls back).
+    contact = _contact_for(values=values, source=source, api_client=api_client, language=language)
+    relationship = _relationship(contact)
     event = _locked_event(event)
     # The time is read with the lock held, so the waiting list's order (by registration time)
     # is the order in which registrations got their turn.
     now = now or timezone.now()
     _refuse_unless_open(event, now)
-    contact = _contact_for(values=values, source=source, api_client=api_client, language=language)
     if Registration.objects.filter(
         event=event, contact=contact, status__in=Registration.ACTIVE
     ).exists():
@@ -603,7 +606,7 @@ def _register(
         share_organisation=networking and bool(data.get("share_organisation")),
         partner_consent=bool(data.get("partner_consent")),
         stat_municipality=values["municipality"] or contact.municipality,
-        stat_relationship=_relationship(contact),
+        stat_relationship=relationship,
         stat_registered_on=timezone.localdate(now),
     )
     registration.full_clean(exclude=["contact", "event", "api_client", "stat_municipality"])
