@@ -687,8 +687,18 @@ def _promote(event: Event, now) -> list[Registration]:
     return promoted
 
 
-@transaction.atomic
 def registration_cancel(*, registration: Registration, actor=None, now=None) -> list[Registration]:
+    """See ``_cancel``; ``actor`` (a staff user) is the audit trail's actor of the change."""
+    if actor is None:
+        return _cancel(registration=registration, now=now)
+    from crm.audit import audit_actor
+
+    with audit_actor(actor):
+        return _cancel(registration=registration, now=now)
+
+
+@transaction.atomic
+def _cancel(*, registration: Registration, now=None) -> list[Registration]:
     """Cancel a registration (the person through their link, ``actor`` None; or a staff
     member) and give freed places to the first people waiting, mailing them after the commit.
     Returns the registrations promoted. A registration already cancelled changes nothing.
