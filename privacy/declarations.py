@@ -27,6 +27,7 @@ declaration names a field that does not exist, or a rule cannot be carried out.
 
 from __future__ import annotations
 
+import datetime
 import enum
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -38,6 +39,10 @@ from django.utils.translation import gettext_lazy as _
 
 #: The model whose rows are the data subjects (the people in the register).
 SUBJECT_MODEL = "crm.Contact"
+
+#: The model whose end starts the clock of per-event retention rules (``RetentionRule.after_event``
+#: and ``years_after_event_year``): the event data shredder removes such data event by event.
+EVENT_MODEL = "events.Event"
 
 
 class Category(models.TextChoices):
@@ -83,6 +88,14 @@ class RetentionRule:
     relationship, the withdrawal of consent). ``law`` names the statute when the period is set by
     law rather than chosen by the controller. ``setting`` names a Django setting that overrides
     ``period_days`` at run time (the operator chooses the audit trail's period): read ``days``.
+
+    Two clocks run from the end of an event (``EVENT_MODEL``), for data that belongs to one event
+    (its rows reach the event through their relations): ``after_event`` names the event's field
+    holding how many days after its end the data is kept (the organiser chooses per event), and
+    ``years_after_event_year`` keeps the data that many whole years from the end of the year the
+    event ended in (the Accounting Act's vouchers). The event data shredder reads them: once an
+    event's clock has run out it deletes or anonymises the fields under the rule, as the model's
+    ``erase`` says (see events/shredder.py); no job lists fields of its own.
     """
 
     code: str
@@ -91,12 +104,29 @@ class RetentionRule:
     period_days: int | None = None
     law: str | Promise = ""
     setting: str = ""
+    after_event: str = ""
+    years_after_event_year: int = 0
 
     @property
     def days(self) -> int | None:
         if self.setting:
             return getattr(settings, self.setting, self.period_days)
         return self.period_days
+
+    @property
+    def per_event(self) -> bool:
+        """Whether the event data shredder removes data under this rule event by event."""
+        return bool(self.after_event or self.years_after_event_year)
+
+    def event_data_due(self, *, event_ended: datetime.date, event) -> datetime.date | None:
+        """The first day data of ``event`` (which ended on ``event_ended``) under this rule may
+        no longer be kept; None for a rule that is not per event."""
+        if self.after_event:
+            days = getattr(event, self.after_event)
+            return event_ended + datetime.timedelta(days=days if days is not None else 0)
+        if self.years_after_event_year:
+            return datetime.date(event_ended.year + self.years_after_event_year + 1, 1, 1)
+        return None
 
 
 class RowErasure(enum.Enum):
@@ -355,6 +385,10 @@ class ModelDeclaration:
         """Every field that holds data about the person: the access answer shows these."""
         return {n: d for n, d in self.fields.items() if isinstance(d, PersonalField | PersonalCopy)}
 
+    def per_event_fields(self) -> dict[str, PersonalField | PersonalCopy]:
+        """The held fields whose retention runs from the end of an event (the shredder's)."""
+        return {n: d for n, d in self.held_fields().items() if d.retention.per_event}
+
     def transient_fields(self) -> dict[str, TransientPersonal]:
         return {n: d for n, d in self.fields.items() if isinstance(d, TransientPersonal)}
 
@@ -432,6 +466,31 @@ class DeclarationRegistry:
 
     def __len__(self) -> int:
         return len(self._declarations)
+
+
+def event_paths(model: type[models.Model], *, max_depth: int = 3) -> list[str]:
+    """The shortest lookup paths from ``model`` to ``EVENT_MODEL`` along its own foreign keys
+    (``"event"``, ``"registration__event"``; ``""`` for the event itself): how the shredder finds
+    an event's rows. More than one path of the shortest length is ambiguous (privacy.checks says
+    so); none means the model's data cannot be per event."""
+    if model._meta.label == EVENT_MODEL:
+        return [""]
+    level: list[tuple[str, type[models.Model]]] = [("", model)]
+    for _depth in range(max_depth):
+        found, following = [], []
+        for prefix, current in level:
+            for f in current._meta.concrete_fields:
+                if not (f.many_to_one or f.one_to_one) or f.related_model is None:
+                    continue
+                path = f"{prefix}__{f.name}" if prefix else f.name
+                if f.related_model._meta.label == EVENT_MODEL:
+                    found.append(path)
+                else:
+                    following.append((path, f.related_model))
+        if found:
+            return found
+        level = following
+    return []
 
 
 #: The project's registry. Apps call ``declare`` in their personal_data.py.
