@@ -133,7 +133,7 @@ def _kept(declaration: ModelDeclaration, rows, now) -> tuple[KeptField, ...]:
                 field=name,
                 label=str(declaration.model._meta.get_field(name).verbose_name),
                 law=str(d.erasure.law),
-                until=start + datetime.timedelta(days=d.erasure.period_days),
+                until=d.erasure.until(start),
             )
         )
     return tuple(kept)
