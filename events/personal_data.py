@@ -156,6 +156,7 @@ declare(
     subject="registration__contact",
     erase=RowErasure.DELETE,
     merge=MergeRule.MOVE,
+    event="registration__event",
     fields={
         "registration": _participation(),
         "question": _participation(),
@@ -248,6 +249,7 @@ declare(
     subject="contact",
     erase=RowErasure.DELETE,
     merge=MergeRule.MOVE,
+    event="disclosure__event",
     fields={
         "contact": subject_link(),
         "disclosure": _participation(),

@@ -460,22 +460,31 @@ def _check_per_event(model, declaration) -> list[checks.CheckMessage]:
     if not per_event:
         return []
 
-    def error(message: str) -> checks.Error:
-        return checks.Error(f"{model._meta.label}: {message}", obj=model, id="privacy.E016")
+    def error(message: str, hint: str | None = None) -> checks.Error:
+        return checks.Error(
+            f"{model._meta.label}: {message}", hint=hint, obj=model, id="privacy.E016"
+        )
 
     errors = []
-    paths = event_paths(model)
-    if len(paths) != 1:
-        found = ", ".join(paths) if paths else "none"
-        errors.append(
+    path = declaration.event_path
+    if declaration.event is not None:
+        try:
+            event_model = _related_at(model, path) if path else model
+        except (FieldDoesNotExist, AttributeError):
+            event_model = None
+        if event_model is None or event_model._meta.label != EVENT_MODEL:
+            return [error(f"event={path!r} does not lead to {EVENT_MODEL}.")]
+    elif path is None:
+        found = ", ".join(event_paths(model)) or "none"
+        return [
             error(
                 f"{', '.join(sorted(per_event))} are kept per event, but the model reaches "
-                f"{EVENT_MODEL} by exactly one shortest path only if it is unambiguous "
-                f"(found: {found})."
+                f"{EVENT_MODEL} not exactly one shortest way (found: {found}).",
+                hint="declare(..., event='the lookup path to the event').",
             )
-        )
-        return errors
-    event_model = model if paths == [""] else _related_at(model, paths[0])
+        ]
+    else:
+        event_model = _related_at(model, path) if path else model
     for name, d in sorted(per_event.items()):
         days_field = d.retention.after_event
         if days_field and not any(f.name == days_field for f in event_model._meta.fields):
@@ -507,6 +516,8 @@ def _check_per_event(model, declaration) -> list[checks.CheckMessage]:
 def _related_at(model, path: str):
     for step in path.split("__"):
         model = model._meta.get_field(step).related_model
+        if model is None:
+            return None
     return model
 
 

@@ -388,6 +388,18 @@ class ModelDeclaration:
     erase: RowErasure | None = None
     merge: MergeRule | None = None
     merge_append: MergeAppender | None = None
+    #: The lookup path to ``EVENT_MODEL`` of a model holding per-event data, when its foreign
+    #: keys reach an event more than one way (an answer's registration and its question);
+    #: otherwise the one shortest path is found (``event_paths``).
+    event: str | None = None
+
+    @property
+    def event_path(self) -> str | None:
+        """How the shredder finds an event's rows of this model, or None if it cannot."""
+        if self.event is not None:
+            return self.event
+        paths = event_paths(self.model)
+        return paths[0] if len(paths) == 1 else None
 
     @property
     def model_label(self) -> str:
@@ -448,8 +460,10 @@ class DeclarationRegistry:
         erase: RowErasure | None = None,
         merge: MergeRule | None = None,
         merge_append: MergeAppender | None = None,
+        event: str | None = None,
     ) -> ModelDeclaration:
-        """Declare ``model`` once: whose rows, what erasure and merge do to them, each field."""
+        """Declare ``model`` once: whose rows, what erasure and merge do to them, each field
+        (and, for per-event data reaching an event more than one way, the path to it)."""
         label = model._meta.label
         if label in self._declarations:
             raise ValueError(f"{label} is declared twice; a model is declared once.")
@@ -460,6 +474,7 @@ class DeclarationRegistry:
             erase=erase,
             merge=merge,
             merge_append=merge_append,
+            event=event,
         )
         self._declarations[label] = declaration
         return declaration

@@ -37,7 +37,6 @@ from .declarations import (
     ErasureAction,
     ModelDeclaration,
     RowErasure,
-    event_paths,
 )
 from .declarations import registry as global_registry
 
@@ -116,8 +115,8 @@ def shred_steps(
         per_event = declaration.per_event_fields()
         if not per_event:
             continue
-        paths = event_paths(declaration.model)
-        if len(paths) != 1:
+        path = declaration.event_path
+        if path is None:
             continue  # privacy.E016 reports it; the check keeps this from happening
         due = {
             name: d
@@ -134,7 +133,7 @@ def shred_steps(
         )
         everything_due = set(due) == set(held)
         if everything_due and (declaration.erase is RowErasure.DELETE or not replacements):
-            steps.append(ShredStep(declaration, paths[0], DELETE, tuple(sorted(due))))
+            steps.append(ShredStep(declaration, path, DELETE, tuple(sorted(due))))
         elif replacements:
             link = ""
             if declaration.links_the_person_directly:
@@ -143,7 +142,7 @@ def shred_steps(
             steps.append(
                 ShredStep(
                     declaration,
-                    paths[0],
+                    path,
                     ANONYMISE,
                     tuple(n for n, _v in replacements),
                     replacements,

@@ -85,6 +85,15 @@ def test_a_model_with_per_event_data_must_reach_one_event():
     ]
     assert event_paths(Twice) == ["first", "second"]
 
+    # Saying which way is meant settles it; a path that does not lead to the event does not.
+    for path, problems in (("first", 0), ("text", 1)):
+        registry = DeclarationRegistry()
+        registry.declare(Event, subject=None, fields={"retention_days": not_personal()})
+        fields = {f.name: not_personal() for f in Twice._meta.concrete_fields}
+        registry.declare(Twice, subject=None, fields={**fields, "text": _event_field()}, event=path)
+        errors = check_declarations(apps=Event._meta.apps, registry=registry, app_labels=["events"])
+        assert len([e for e in errors if e.id == "privacy.E016"]) == problems
+
 
 @isolate_apps("events")
 def test_an_anonymised_row_must_be_able_to_lose_its_person():
