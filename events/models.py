@@ -248,6 +248,15 @@ class Question(models.Model):
         return in_language(self, "consent_text")
 
     def clean(self):
+        if self.sensitive and self.required:
+            raise ValidationError(
+                {
+                    "required": _(
+                        "A sensitive question cannot be required: its explicit consent must be "
+                        "freely given, so the person may leave it unanswered."
+                    )
+                }
+            )
         if self.sensitive and not self.consent_text_fi:
             raise ValidationError(
                 {
@@ -340,6 +349,14 @@ class Registration(models.Model):
     )
     language = models.CharField(
         _("language"), max_length=2, choices=Contact.Language, default=Contact.Language.FI
+    )
+    # As the person gave them with this registration (the register's roles are not changed by
+    # a public form): what the participant list, recipients and the networking list show.
+    organisation_name = models.CharField(
+        _("organisation"), max_length=200, blank=True, validators=text_validators
+    )
+    job_title = models.CharField(
+        _("job title"), max_length=200, blank=True, validators=text_validators
     )
     networking = models.BooleanField(_("on the networking list"), default=False)
     share_email = models.BooleanField(_("shares email on the networking list"), default=False)

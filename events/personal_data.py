@@ -139,6 +139,10 @@ declare(
         "registered_at": _participation(erasure=Erasure.replace(None)),
         "cancelled_at": _participation(erasure=Erasure.replace(None)),
         "language": _participation(Category.CONTACT, erasure=Erasure.replace("fi")),
+        "organisation_name": _participation(
+            Category.ORGANISATION_ROLE, erasure=Erasure.replace("")
+        ),
+        "job_title": _participation(Category.ORGANISATION_ROLE, erasure=Erasure.replace("")),
         "networking": _participation(Category.CONSENT, erasure=Erasure.replace(False)),
         "share_email": _participation(Category.CONSENT, erasure=Erasure.replace(False)),
         "share_phone": _participation(Category.CONSENT, erasure=Erasure.replace(False)),
