@@ -11,7 +11,11 @@ beside a known total would give the small group away by subtraction). See docs/a
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.db.models import Count
 
 #: The smallest group the person-describing statistics show (the usual threshold of official
 #: statistics for small-area counts).
@@ -38,3 +42,46 @@ def grouped(counts: Mapping[str, int], *, min_group: int = MIN_GROUP) -> dict[st
             return {OTHER: 0}
         shown[OTHER] = other
     return dict(sorted(shown.items(), key=lambda kv: (kv[0] == OTHER, -kv[1], kv[0])))
+
+
+@dataclass(frozen=True)
+class EventStatistics:
+    """Counts of one event's registrations; no row names anyone (see the module's docstring)."""
+
+    total: int
+    by_status: dict[str, int]
+    attended: int
+    by_day: dict[datetime.date, int]
+    by_relationship: dict[str, int]
+    by_municipality: dict[str, int]
+
+
+def event_statistics(*, event) -> EventStatistics:
+    """Counted from the registrations' statistics dimensions (``stat_*``, status), which the
+    shredder leaves: the same before and after the event's data is removed. Cancelled
+    registrations count in the status only."""
+    from .models import Registration
+
+    rows = Registration.objects.filter(event=event)
+    by_status = dict(rows.values_list("status").annotate(n=Count("pk")).order_by())
+    active = rows.exclude(status=Registration.Status.CANCELLED)
+    by_day = dict(
+        active.values_list("stat_registered_on")
+        .annotate(n=Count("pk"))
+        .order_by("stat_registered_on")
+    )
+    relationships = dict(active.values_list("stat_relationship").annotate(n=Count("pk")).order_by())
+    municipalities = dict(
+        active.values_list("stat_municipality__name_fi").annotate(n=Count("pk")).order_by()
+    )
+    labels = dict(Registration.Relationship.choices)
+    return EventStatistics(
+        total=sum(by_status.values()),
+        by_status={
+            str(label): by_status.get(value, 0) for value, label in Registration.Status.choices
+        },
+        attended=by_status.get(Registration.Status.ATTENDED, 0),
+        by_day={day: n for day, n in by_day.items() if day is not None},
+        by_relationship=grouped({str(labels.get(k, k)): n for k, n in relationships.items()}),
+        by_municipality=grouped({(k or "—"): n for k, n in municipalities.items()}),
+    )

@@ -104,11 +104,19 @@ class PlannedStep:
 
 
 def shred_steps(
-    event, *, ended_on: datetime.date, today: datetime.date, registry: DeclarationRegistry = None
+    event,
+    *,
+    ended_on: datetime.date,
+    today: datetime.date,
+    registry: DeclarationRegistry = None,
+    early: bool = False,
 ) -> list[ShredStep]:
     """The steps due for ``event`` (which ended on ``ended_on``) on ``today``: per model, the due
     fields and whether the rows go or are anonymised. Rows reached through other rows (answers)
-    come before the rows they hang off (registrations)."""
+    come before the rows they hang off (registrations).
+
+    ``early``: the organiser no longer needs the event's data, so the days they chose to keep it
+    (``after_event`` rules) are over now; a legal hold (``years_after_event_year``) is not."""
     registry = global_registry if registry is None else registry
     steps = []
     for declaration in registry:
@@ -121,7 +129,8 @@ def shred_steps(
         due = {
             name: d
             for name, d in per_event.items()
-            if d.retention.event_data_due(event_ended=ended_on, event=event) <= today
+            if (early and d.retention.after_event)
+            or d.retention.event_data_due(event_ended=ended_on, event=event) <= today
         }
         if not due:
             continue
@@ -154,12 +163,10 @@ def shred_steps(
     return steps
 
 
-def shred_plan(event, *, ended_on, today, registry=None) -> list[PlannedStep]:
+def shred_plan(event, *, ended_on, today, registry=None, early=False) -> list[PlannedStep]:
     """What a run would remove now, without changing anything: rows per model and fields."""
-    return [
-        PlannedStep(step, step.pending(event).count())
-        for step in shred_steps(event, ended_on=ended_on, today=today, registry=registry)
-    ]
+    steps = shred_steps(event, ended_on=ended_on, today=today, registry=registry, early=early)
+    return [PlannedStep(step, step.pending(event).count()) for step in steps]
 
 
 def counts_key(step: ShredStep) -> str:
@@ -174,15 +181,20 @@ def shred(
     registry: DeclarationRegistry = None,
     batch_size: int = BATCH_SIZE,
     on_batch: Callable[[ShredStep, int], None] | None = None,
+    early: bool = False,
+    marks: Callable[[ShredStep], dict] | None = None,
 ) -> dict[str, int]:
     """Remove the event's due data, batch by batch; returns rows done per ``counts_key``.
 
     ``on_batch(step, rows)`` runs inside each batch's transaction (the run log's counters, so
-    that they are true even when the run is killed). Writes bypass auditlog's signals, which
-    would copy the removed values into new audit entries; the run log records what went.
+    that they are true even when the run is killed). ``marks(step)`` gives bookkeeping values an
+    anonymised row gets with the replacements (when it was anonymised). Writes bypass auditlog's
+    signals, which would copy the removed values into new audit entries; the run log records
+    what went.
     """
     done: dict[str, int] = {}
-    for step in shred_steps(event, ended_on=ended_on, today=today, registry=registry):
+    steps = shred_steps(event, ended_on=ended_on, today=today, registry=registry, early=early)
+    for step in steps:
         key = counts_key(step)
         done.setdefault(key, 0)
         while True:
@@ -203,6 +215,8 @@ def shred(
                     values = dict(step.replacements)
                     if step.unlink:
                         values[step.unlink] = None
+                    if marks is not None:
+                        values.update(marks(step))
                     count = rows.update(**values)
                 done[key] += count
                 if on_batch is not None:
