@@ -8,7 +8,7 @@ import io
 import pytest
 from django.urls import reverse
 
-from events.models import Disclosure, DisclosedPerson, Registration
+from events.models import DisclosedPerson, Disclosure, Registration
 from privacy.selectors import personal_data_for_contact
 
 from .staff_fixtures import caterer, diet_question, make_event, register, shirt_question
