@@ -52,6 +52,7 @@ _CONSENT_MARKETING = [
     "consent.export_audience",
 ]
 
+
 def _events(model: str, *actions: str) -> list[str]:
     return [f"events.{action}_{model}" for action in actions]
 
