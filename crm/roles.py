@@ -65,7 +65,7 @@ _EVENTS_ORGANISE = [
     *_events("question", "view", "add", "change"),
     *_events("choice", "view", "add", "change", "delete"),
     *_events("recipient", "view", "add", "change", "delete"),
-    *_events("registration", "view", "change"),
+    *_events("registration", "view", "add", "change"),
     *_events("disclosure", "view"),
     *_events("shredrun", "view"),
     "events.view_participants",

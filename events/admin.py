@@ -17,7 +17,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -33,7 +33,8 @@ from crm.models import Contact
 from crm.selectors import contact_search
 from privacy.csv import streaming_csv_response
 
-from . import shredder, staff
+from . import services, shredder, staff
+from .forms import RegistrationForm as PublicRegistrationForm
 from .models import (
     RECIPIENT_FIELDS,
     Choice,
@@ -190,6 +191,7 @@ class EventAdmin(OfferedFiltersOnly, admin.ModelAdmin):
         extra_context = {
             **(extra_context or {}),
             "may_list": user.has_perm("events.view_participants"),
+            "may_register": user.has_perm("events.add_registration"),
             "may_send": user.has_perm("events.send_to_recipient"),
             "may_shred": user.has_perm("events.shred_event"),
             "may_see_disclosures": user.has_perm("events.view_disclosure"),
@@ -223,6 +225,12 @@ class EventAdmin(OfferedFiltersOnly, admin.ModelAdmin):
                 self.send_view,
                 "send",
                 "permission events.send_to_recipient (checked in the view)",
+            ),
+            own(
+                "<int:pk>/register/",
+                self.register_view,
+                "register",
+                "permission events.add_registration (checked in the view)",
             ),
             own(
                 "<int:pk>/statistics/",
@@ -324,6 +332,38 @@ class EventAdmin(OfferedFiltersOnly, admin.ModelAdmin):
             "disclosures": Disclosure.objects.filter(event=event)[:20],
         }
         return TemplateResponse(request, "admin/events/event/send.html", context)
+
+    # --- Registering someone (by phone, at the door) ---
+
+    def register_view(self, request, pk: int):
+        """The event's registration form, filled in by staff: the same checks and the same
+        service as the public form, with source "staff"."""
+        event = self._event(request, pk, "events.add_registration")
+        form = PublicRegistrationForm(request.POST or None, event=event)
+        if request.method == "POST" and form.is_valid():
+            try:
+                result = services.registration_create(
+                    event=event,
+                    data=form.registration_data(),
+                    source=Registration.Source.STAFF,
+                    language=translation.get_language()[:2],
+                )
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                registration = result.registration
+                message = (
+                    gettext("%(name)s is on the waiting list.")
+                    if result.waiting
+                    else gettext("%(name)s is registered.")
+                )
+                messages.success(request, message % {"name": registration.contact})
+                return redirect(participants_url(event))
+        context = {
+            **self._context(request, event, gettext("Register a participant")),
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/events/event/register.html", context)
 
     # --- Statistics ---
 
@@ -579,7 +619,8 @@ class RegistrationAdmin(OfferedFiltersOnly, AccessLoggedAdmin, admin.ModelAdmin)
 
 class DisclosedPersonInline(ReadOnlyInline):
     model = DisclosedPerson
-    fields = ["contact", "registration"]
+    # The person only: their registration's page is for those who see participants.
+    fields = ["contact"]
     show_change_link = False
 
     def people_in_row(self, row):

@@ -113,7 +113,7 @@ def _pages(register) -> list[str]:
         reverse("admin:crm_contact_import"),
         *(
             reverse(f"admin:events_event_{name}", args=[register[Event].pk])
-            for name in ("statistics", "send", "shred")
+            for name in ("statistics", "send", "shred", "register")
         ),
     ]
     return list(dict.fromkeys(pages))

@@ -3,11 +3,13 @@ PDF exports (formula-safe, filtered by status, access-logged), statistics withou
 shredder's preview and hand run; and who may open which."""
 
 import csv
+import datetime
 import io
 
 import pytest
 from auditlog.models import LogEntry
 from django.urls import reverse
+from django.utils import timezone
 
 from events.models import Registration, ShredRun
 from privacy.models import AccessedPerson
@@ -157,3 +159,40 @@ def test_an_event_still_to_come_cannot_be_shredded_by_hand(event, event_organise
 
     assert not ShredRun.objects.exists()
     assert Registration.objects.filter(event=event, contact__isnull=False).count() == 3
+
+
+def test_the_organiser_registers_someone_through_the_same_rules(event_organiser):
+    event = make_event(
+        ended_days_ago=-10,
+        registration_closes_at=timezone.now() + datetime.timedelta(days=5),
+    )
+    diet = diet_question(event)
+    url = reverse("admin:events_event_register", args=[event.pk])
+    data = {
+        "first_name": "Pirkko",
+        "last_name": "Puhelin",
+        "email": "pirkko@example.com",
+        f"question_{diet.pk}": "kasvis",
+    }
+
+    refused = event_organiser.client.post(url, data)  # an answer without its explicit consent
+    assert refused.status_code == 200
+    assert not Registration.objects.filter(event=event).exists()
+
+    form = refused.context["form"]
+    consent = next(n for n in form.fields if n.startswith("consent_"))
+    event_organiser.client.post(url, {**data, consent: "on"})
+
+    registration = Registration.objects.get(event=event)
+    assert registration.source == Registration.Source.STAFF
+    assert registration.status == Registration.Status.CONFIRMED
+    assert registration.answers.get().text == "kasvis"
+
+
+def test_sales_cannot_register_people(event, sales):
+    response = sales.client.post(
+        reverse("admin:events_event_register", args=[event.pk]),
+        {"first_name": "A", "last_name": "B", "email": "a@example.com"},
+    )
+
+    assert response.status_code == 403
