@@ -115,7 +115,7 @@ def test_register_cancel_promote_and_send_the_caterers_list(
     page.get_by_role("button", name="Esikatsele").click()
     page.locator("#disclosure-preview").wait_for()
     page_fits(page)
-    assert "Erityisruokavalio" in page.locator("#disclosure-preview").inner_text()
+    assert "Erityisruokavalio" in page.locator("#disclosure-preview").text_content()
     with page.expect_download() as download:
         page.get_by_role("button", name="Lähetä ja lataa").click()
     content = Path(download.value.path()).read_text(encoding="utf-8-sig")
