@@ -137,3 +137,64 @@ def test_an_event_that_has_not_ended_cannot_be_shredded(event_organiser):
     assert Registration.objects.get(event=event).contact is not None
     assert not ShredRun.objects.exists()
     assert Event.objects.get(pk=event.pk).shredded_at is None
+
+
+def test_the_networking_consents_in_the_ledger_are_not_the_shredders(municipalities):
+    """The consent ledger is proof of consent with its own retention (consent.evidence_purge);
+    the shredder leaves its rows and the person's consent state alone."""
+    from consent.models import ConsentEvent, ConsentState
+    from events import services
+
+    event = make_event(ended_days_ago=40, retention_days=30, networking_offered=True)
+    services.registration_create(
+        event=event,
+        data={
+            "first_name": "Verkko",
+            "last_name": "Kontakti",
+            "email": "verkko@example.com",
+            "networking": True,
+            "share_email": True,
+        },
+        source=Registration.Source.PUBLIC_FORM,
+        language="fi",
+        now=event.registration_opens_at + datetime.timedelta(days=1),
+    )
+    ledger = list(ConsentEvent.objects.values_list("pk", "kind"))
+    states = list(ConsentState.objects.values_list("pk", "status"))
+    assert ledger, "the registration recorded the networking consent"
+
+    shredder.shred_event(event=event)
+
+    assert Registration.objects.get(event=event).networking is False
+    assert list(ConsentEvent.objects.values_list("pk", "kind")) == ledger
+    assert list(ConsentState.objects.values_list("pk", "status")) == states
+
+
+def test_the_daily_job_is_scheduled_and_a_worker_finds_it(settings):
+    import os
+    import subprocess
+    import sys
+
+    schedule = {
+        entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
+    }
+    assert schedule["events.shred_due"] == 24 * 3600.0
+    # A fresh process, as a worker starts: the task is found by autodiscovery, not because a
+    # test imported the module.
+    found = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from config.celery import app; "
+            "app.loader.import_default_modules(); print('events.shred_due' in app.tasks)",
+        ],
+        capture_output=True,
+        text=True,
+        env={
+            **os.environ,
+            "DEBUG": "true",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+        },
+        check=True,
+    )
+    assert found.stdout.strip().endswith("True")
