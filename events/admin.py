@@ -317,7 +317,7 @@ class EventAdmin(OfferedFiltersOnly, admin.ModelAdmin):
                         remote_addr=client_address(request),
                     )
                 except ValidationError as error:
-                    form.add_error(None, error)
+                    form.add_error(None, error.messages)
                 else:
                     return _disclosure_file(event, content)
             else:

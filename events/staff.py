@@ -238,7 +238,9 @@ def disclosure_send(
         people_count=len(registrations),
         format=format,
     )
-    disclosure.full_clean()
+    # The lists are built here, not typed; an empty one (a recipient of fields only, or of
+    # answers only) is a true record, which the model's blank=False on JSON would refuse.
+    disclosure.full_clean(exclude=["fields", "questions"])
     disclosure.save()
     # One row per person (a cancelled and a later registration of the same person are one).
     included = {r.contact_id: r for r in reversed(registrations)}

@@ -145,3 +145,20 @@ def test_the_pdf_goes_too_and_is_logged(event, event_organiser):
     text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
     assert "Öljynen" in text and "gluteeniton" in text
     assert Disclosure.objects.get().format == "pdf"
+
+
+def test_the_dpo_reads_the_log_across_events_with_the_people_in_each(event, event_organiser, dpo):
+    _send(event_organiser.client, event)
+    other = make_event(ended_days_ago=-30)
+    register(other, first_name="Toinen", last_name="Muualla")
+    other_caterer = caterer(other)
+    _send(event_organiser.client, other, recipient=other_caterer.pk)
+
+    listing = dpo.client.get(reverse("admin:events_disclosure_changelist")).content.decode()
+    disclosure = Disclosure.objects.get(event=event)
+    page = dpo.client.get(reverse("admin:events_disclosure_change", args=[disclosure.pk]))
+
+    assert listing.count("Pitopalvelu Herkku Oy") == 2
+    html = page.content.decode()
+    assert "Öljynen" in html and "Muualla" not in html
+    assert "gluteeniton" not in html  # the log says what kind of data went, not the data
