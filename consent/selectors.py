@@ -68,6 +68,27 @@ def marketing_states(*, contact: Contact) -> list[ConsentState]:
     )
 
 
+#: The purposes an event's registration form asks for (consent migration 0004); each event is a
+#: topic of its own (``event-<id>``), so a person can leave one event's list and stay on another.
+EVENT_PURPOSE_CODES = ("event-networking", "event-partners")
+
+
+def event_states(*, contact: Contact) -> list[ConsentState]:
+    """The person's valid consents of the event purposes, with the events (topics) they cover
+    (the preference page lists them so that each can be withdrawn)."""
+    now = timezone.now()
+    return [
+        state
+        for state in ConsentState.objects.filter(
+            contact=contact, purpose__code__in=EVENT_PURPOSE_CODES
+        )
+        .select_related("purpose")
+        .prefetch_related("topics")
+        .order_by("purpose__code")
+        if state.is_valid(now)
+    ]
+
+
 def pending_sign_up(*, payload: dict) -> PendingSignUp | None:
     """The sign-up a confirmation link's payload names, while it still waits (None when it
     was confirmed, replaced by a newer sign-up or lapsed)."""

@@ -55,6 +55,7 @@ Source = Registration.Source
 NETWORKING_PURPOSE = "event-networking"
 PARTNER_PURPOSE = "event-partners"
 
+ALREADY_REGISTERED = "already_registered"
 TEXT_MAX = 500
 LONG_TEXT_MAX = 5000
 BILLING_FIELDS = (
@@ -103,6 +104,43 @@ class RegistrationResult:
     @property
     def waiting(self) -> bool:
         return self.registration.status == Status.WAITING
+
+
+# --- The event's configuration ---------------------------------------------------------------
+
+
+@transaction.atomic
+def event_create(**values: Any) -> Event:
+    event = Event(**values)
+    event.full_clean()
+    event.save()
+    return event
+
+
+@transaction.atomic
+def question_create(*, event: Event, choices=(), **values: Any) -> Question:
+    """A question of ``event``; ``choices`` a list of ``{"label_fi": ..., "label_sv": ...}``."""
+    question = Question(event=event, **values)
+    question.full_clean()
+    question.save()
+    for order, labels in enumerate(choices):
+        choice = Choice(question=question, order=order, **labels)
+        choice.full_clean()
+        choice.save()
+    return question
+
+
+@transaction.atomic
+def recipient_create(*, event: Event, questions=(), **values: Any):
+    from .models import Recipient
+
+    recipient = Recipient(event=event, **values)
+    recipient.full_clean()
+    if any(q.event_id != event.pk for q in questions):
+        raise ValidationError({"questions": [_("Choose questions of this event.")]})
+    recipient.save()
+    recipient.questions.set(questions)
+    return recipient
 
 
 # --- Reading the form's values --------------------------------------------------------------
@@ -442,6 +480,12 @@ def event_consent_withdraw(*, registration: Registration, code: str, evidence) -
     )
 
 
+def is_already_registered(error: ValidationError) -> bool:
+    """Whether ``registration_create`` refused because the person is registered already."""
+    errors = getattr(error, "error_dict", {})
+    return set(errors) == {"email"} and all(e.code == ALREADY_REGISTERED for e in errors["email"])
+
+
 def registration_allowed(*, ip_address: str | None) -> bool:
     """The public form's rate limit per client address (an hour's window)."""
     key = f"events:register:ip:{ip_address}"
@@ -463,6 +507,7 @@ def registration_create(
     api_client=None,
     evidence=None,
     now=None,
+    send_mail: bool = True,
 ) -> RegistrationResult:
     """Register a person for ``event``.
 
@@ -473,7 +518,8 @@ def registration_create(
     ``networking``, ``share_email``, ``share_phone``, ``share_organisation``,
     ``partner_consent`` (bools); ``billing`` (a dict of BILLING_FIELDS, paid events).
     ``source`` is a Registration.Source; ``evidence`` (consent.services.Evidence) the request's
-    address and browser for the consents' proof.
+    address and browser for the consents' proof. ``send_mail`` False: no confirmation mail
+    (demo data; staff who tell the person themselves).
 
     Everything is checked before anything is written. Then, with the event's row locked: the
     registration window, one active registration per person, and the place: confirmed while
@@ -502,12 +548,14 @@ def registration_create(
             api_client=api_client,
             evidence=evidence,
             now=now,
+            send_mail=send_mail,
         )
     return result
 
 
 def _register(
     *,
+    send_mail=True,
     event,
     values,
     answers,
@@ -520,17 +568,25 @@ def _register(
     evidence,
     now,
 ) -> RegistrationResult:
+    # The person first, before the lock: finding or adding them does not depend on the places,
+    # and the lock is then held only for what does (the whole transaction still rolls back).
+    contact = _contact_for(values=values, source=source, api_client=api_client, language=language)
+    relationship = _relationship(contact)
     event = _locked_event(event)
     # The time is read with the lock held, so the waiting list's order (by registration time)
     # is the order in which registrations got their turn.
     now = now or timezone.now()
     _refuse_unless_open(event, now)
-    contact = _contact_for(values=values, source=source, api_client=api_client, language=language)
     if Registration.objects.filter(
         event=event, contact=contact, status__in=Registration.ACTIVE
     ).exists():
         raise ValidationError(
-            {"email": [_("This email address is already registered for this event.")]}
+            {
+                "email": ValidationError(
+                    _("This email address is already registered for this event."),
+                    code=ALREADY_REGISTERED,
+                )
+            }
         )
     waiting_exists = Registration.objects.filter(event=event, status=Status.WAITING).exists()
     free = places_taken(event) < event.capacity and not waiting_exists
@@ -550,7 +606,7 @@ def _register(
         share_organisation=networking and bool(data.get("share_organisation")),
         partner_consent=bool(data.get("partner_consent")),
         stat_municipality=values["municipality"] or contact.municipality,
-        stat_relationship=_relationship(contact),
+        stat_relationship=relationship,
         stat_registered_on=timezone.localdate(now),
     )
     registration.full_clean(exclude=["contact", "event", "api_client", "stat_municipality"])
@@ -575,7 +631,8 @@ def _register(
             contact=contact, event=event, code=PARTNER_PURPOSE, evidence=consent_evidence
         )
     kind = "confirmed" if registration.status == Status.CONFIRMED else "waiting"
-    transaction.on_commit(lambda: _mail(registration.pk, kind))
+    if send_mail:
+        transaction.on_commit(lambda: _mail(registration.pk, kind))
     return RegistrationResult(registration)
 
 
