@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from crm.models import Contact
 
+from . import event_purposes
 from .models import ConsentEvent, ConsentState, PendingSignUp, Purpose, Topic
 
 
@@ -70,7 +71,7 @@ def marketing_states(*, contact: Contact) -> list[ConsentState]:
 
 #: The purposes an event's registration form asks for (consent migration 0004); each event is a
 #: topic of its own (``event-<id>``), so a person can leave one event's list and stay on another.
-EVENT_PURPOSE_CODES = ("event-networking", "event-partners")
+EVENT_PURPOSE_CODES = (event_purposes.NETWORKING, event_purposes.PARTNERS)
 
 
 def event_states(*, contact: Contact) -> list[ConsentState]:

@@ -28,8 +28,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from consent import event_purposes
 from consent import services as consent_services
-from consent.models import ConsentEvent, ConsentState, Purpose
+from consent.models import ConsentEvent, ConsentState, ConsentText, Purpose
 from crm import selectors as crm_selectors
 from crm import services as crm_services
 from crm.models import Contact, Membership, normalise_email, text_validators
@@ -52,8 +53,8 @@ Status = Registration.Status
 Source = Registration.Source
 
 #: The consent purposes of events (consent migration 0004): one topic per event.
-NETWORKING_PURPOSE = "event-networking"
-PARTNER_PURPOSE = "event-partners"
+NETWORKING_PURPOSE = event_purposes.NETWORKING
+PARTNER_PURPOSE = event_purposes.PARTNERS
 
 ALREADY_REGISTERED = "already_registered"
 TEXT_MAX = 500
@@ -438,8 +439,7 @@ def _event_consent_give(*, contact, event, code: str, evidence) -> None:
     """The person's consent of purpose ``code`` now covers ``event`` too (its topic)."""
     purpose = Purpose.objects.filter(code=code).first()
     if purpose is None:
-        logger.error("Consent purpose %s is missing (consent migration 0004).", code)
-        raise ValidationError({"event": [_("Registration is not available right now.")]})
+        purpose = event_purposes.ensure(Purpose, ConsentText, code)[code]
     topic = consent_services.topic_ensure(
         purpose=purpose,
         code=event_topic_code(event),
@@ -687,8 +687,18 @@ def _promote(event: Event, now) -> list[Registration]:
     return promoted
 
 
-@transaction.atomic
 def registration_cancel(*, registration: Registration, actor=None, now=None) -> list[Registration]:
+    """See ``_cancel``; ``actor`` (a staff user) is the audit trail's actor of the change."""
+    if actor is None:
+        return _cancel(registration=registration, now=now)
+    from crm.audit import audit_actor
+
+    with audit_actor(actor):
+        return _cancel(registration=registration, now=now)
+
+
+@transaction.atomic
+def _cancel(*, registration: Registration, now=None) -> list[Registration]:
     """Cancel a registration (the person through their link, ``actor`` None; or a staff
     member) and give freed places to the first people waiting, mailing them after the commit.
     Returns the registrations promoted. A registration already cancelled changes nothing.
