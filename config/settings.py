@@ -198,6 +198,7 @@ CELERY_BEAT_SCHEDULE = {
     "sign-ups-unconfirmed-purge": {"task": "consent.sign_ups_purge", "schedule": 3600.0},
     "consent-evidence-purge": {"task": "consent.evidence_purge", "schedule": 24 * 3600.0},
     "mailings-resume": {"task": "consent.mailings_resume", "schedule": 600.0},
+    "events-data-shred": {"task": "events.shred_due", "schedule": 24 * 3600.0},
 }
 # An import whose task has not started this long after it was queued is sent again (the broker
 # may have been down when it was sent). Shorter would send a merely busy queue's jobs twice.

@@ -52,6 +52,28 @@ _CONSENT_MARKETING = [
     "consent.export_audience",
 ]
 
+
+def _events(model: str, *actions: str) -> list[str]:
+    return [f"events.{action}_{model}" for action in actions]
+
+
+# Running events: the events with their questions, choices and recipients, the participant list
+# and check-in, exports and sending lists to recipients (each logged), the disclosure log and
+# the shredder (preview and hand run) with its log.
+_EVENTS_ORGANISE = [
+    *_events("event", "view", "add", "change"),
+    *_events("question", "view", "add", "change"),
+    *_events("choice", "view", "add", "change", "delete"),
+    *_events("recipient", "view", "add", "change", "delete"),
+    *_events("registration", "view", "add", "change"),
+    *_events("disclosure", "view"),
+    *_events("shredrun", "view"),
+    "events.view_participants",
+    "events.check_in",
+    "events.send_to_recipient",
+    "events.shred_event",
+]
+
 _VIEW_REGISTER = [
     *_crud("contact", "view"),
     *_crud("organisation", "view"),
@@ -67,12 +89,15 @@ ROLES: dict[str, list[str]] = {
         "crm.import_contacts",
         "crm.merge_contacts",
         *_CONSENT_LEDGER,
+        # Which events are on and how they went (statistics hold no personal data).
+        *_events("event", "view"),
     ],
     MARKETING: [*_VIEW_REGISTER, *_CONSENT_MARKETING],
     EVENT_ORGANISER: [
         *_crud("contact", "view", "add", "change"),
         *_crud("organisation", "view"),
         *_crud("membership", "view"),
+        *_EVENTS_ORGANISE,
     ],
     SUPPORT: [
         *_crud("contact", "view", "change"),
@@ -92,6 +117,11 @@ ROLES: dict[str, list[str]] = {
         *_consent("consentstate", "view"),
         *_consent("mailing", "view"),
         "auditlog.view_logentry",
+        # What went to which third party, about whom, and what the shredder removed.
+        *_events("event", "view"),
+        *_events("disclosure", "view"),
+        *_events("disclosedperson", "view"),
+        *_events("shredrun", "view"),
     ],
     ADMINISTRATOR: [
         *_crud("contact", "view", "add", "change"),
@@ -102,6 +132,7 @@ ROLES: dict[str, list[str]] = {
         "crm.import_contacts",
         "crm.merge_contacts",
         *_CONSENT_MARKETING,
+        *_EVENTS_ORGANISE,
         "auditlog.view_logentry",
         "auth.view_user",
         "auth.add_user",

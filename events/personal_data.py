@@ -160,6 +160,7 @@ declare(
     subject="registration__contact",
     erase=RowErasure.DELETE,
     merge=MergeRule.MOVE,
+    event="registration__event",
     fields={
         "registration": _participation(),
         "question": _participation(),
@@ -252,6 +253,7 @@ declare(
     subject="contact",
     erase=RowErasure.DELETE,
     merge=MergeRule.MOVE,
+    event="disclosure__event",
     fields={
         "contact": subject_link(),
         "disclosure": _participation(),

@@ -19,6 +19,10 @@ privacy.E013  a personal_copy() that names an undeclared model, is not a JSON fi
               redact_values() erasure on a field that is not a copy
 privacy.E014  about_rows() names fields that are not a content type, an id and a JSON mark
 privacy.E015  settings.PRIVACY_DECLARED_MODELS names a model that does not exist
+privacy.E016  a field's retention runs from the end of an event, but the shredder could not
+              carry it out: the model reaches no event (or more than one way), the event has
+              no field holding the days kept, or an anonymised row's value has no replacement
+              or its link to the person cannot be cleared
 """
 
 from django.apps import apps as global_apps
@@ -28,6 +32,7 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 
 from .declarations import (
+    EVENT_MODEL,
     SUBJECT_MODEL,
     AboutRows,
     DeclarationRegistry,
@@ -36,6 +41,7 @@ from .declarations import (
     PersonalCopy,
     RowErasure,
     SubjectLink,
+    event_paths,
 )
 from .declarations import (
     registry as global_registry,
@@ -151,6 +157,7 @@ def check_declarations(
         errors.extend(_check_erasure(model, declaration, existing))
         errors.extend(_check_merge(model, declaration, subject_model))
         errors.extend(_check_copies(model, declaration, existing, registry))
+        errors.extend(_check_per_event(model, declaration))
 
     for declaration in registry:
         if declaration.model_label not in checked:
@@ -443,6 +450,75 @@ def _unstorable(f: models.Field, value: object) -> str:
     except ValidationError as e:
         return "; ".join(str(m) for m in e.messages)
     return ""
+
+
+def _check_per_event(model, declaration) -> list[checks.CheckMessage]:
+    """The event data shredder deletes a row whose per-event fields are all due when the model's
+    rows are deleted on erasure (or nothing would be left to anonymise), and otherwise replaces
+    each due value and clears the row's link to the person: each of those must be possible."""
+    per_event = declaration.per_event_fields()
+    if not per_event:
+        return []
+
+    def error(message: str, hint: str | None = None) -> checks.Error:
+        return checks.Error(
+            f"{model._meta.label}: {message}", hint=hint, obj=model, id="privacy.E016"
+        )
+
+    errors = []
+    path = declaration.event_path
+    if declaration.event is not None:
+        try:
+            event_model = _related_at(model, path) if path else model
+        except (FieldDoesNotExist, AttributeError):
+            event_model = None
+        if event_model is None or event_model._meta.label != EVENT_MODEL:
+            return [error(f"event={path!r} does not lead to {EVENT_MODEL}.")]
+    elif path is None:
+        found = ", ".join(event_paths(model)) or "none"
+        return [
+            error(
+                f"{', '.join(sorted(per_event))} are kept per event, but the model reaches "
+                f"{EVENT_MODEL} not exactly one shortest way (found: {found}).",
+                hint="declare(..., event='the lookup path to the event').",
+            )
+        ]
+    else:
+        event_model = _related_at(model, path) if path else model
+    for name, d in sorted(per_event.items()):
+        days_field = d.retention.after_event
+        if days_field and not any(f.name == days_field for f in event_model._meta.fields):
+            errors.append(
+                error(
+                    f"{name}'s retention keeps it {EVENT_MODEL}.{days_field} days after the "
+                    "event, and the event has no such field."
+                )
+            )
+    if declaration.erase is RowErasure.DELETE or declaration.subject in (None, ""):
+        return errors
+    replaced = [
+        n
+        for n, d in per_event.items()
+        if d.erasure is not None and d.erasure.action is ErasureAction.REPLACE
+    ]
+    if replaced and declaration.link:
+        link = model._meta.get_field(declaration.link)
+        if not link.null:
+            errors.append(
+                error(
+                    f"the shredder anonymises its rows and clears {declaration.link}, which "
+                    "cannot be null."
+                )
+            )
+    return errors
+
+
+def _related_at(model, path: str):
+    for step in path.split("__"):
+        model = model._meta.get_field(step).related_model
+        if model is None:
+            return None
+    return model
 
 
 @checks.register(checks.Tags.models)

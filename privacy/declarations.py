@@ -40,6 +40,10 @@ from django.utils.translation import gettext_lazy as _
 #: The model whose rows are the data subjects (the people in the register).
 SUBJECT_MODEL = "crm.Contact"
 
+#: The model whose end starts the clock of per-event retention rules (``RetentionRule.after_event``
+#: and ``years_after_event_year``): the event data shredder removes such data event by event.
+EVENT_MODEL = "events.Event"
+
 
 class Category(models.TextChoices):
     IDENTITY = "identity", _("Identity")
@@ -84,6 +88,14 @@ class RetentionRule:
     relationship, the withdrawal of consent). ``law`` names the statute when the period is set by
     law rather than chosen by the controller. ``setting`` names a Django setting that overrides
     ``period_days`` at run time (the operator chooses the audit trail's period): read ``days``.
+
+    Two clocks run from the end of an event (``EVENT_MODEL``), for data that belongs to one event
+    (its rows reach the event through their relations): ``after_event`` names the event's field
+    holding how many days after its end the data is kept (the organiser chooses per event), and
+    ``years_after_event_year`` keeps the data that many whole years from the end of the year the
+    event ended in (the Accounting Act's vouchers). The event data shredder reads them: once an
+    event's clock has run out it deletes or anonymises the fields under the rule, as the model's
+    ``erase`` says (see events/shredder.py); no job lists fields of its own.
     """
 
     code: str
@@ -92,12 +104,29 @@ class RetentionRule:
     period_days: int | None = None
     law: str | Promise = ""
     setting: str = ""
+    after_event: str = ""
+    years_after_event_year: int = 0
 
     @property
     def days(self) -> int | None:
         if self.setting:
             return getattr(settings, self.setting, self.period_days)
         return self.period_days
+
+    @property
+    def per_event(self) -> bool:
+        """Whether the event data shredder removes data under this rule event by event."""
+        return bool(self.after_event or self.years_after_event_year)
+
+    def event_data_due(self, *, event_ended: datetime.date, event) -> datetime.date | None:
+        """The first day data of ``event`` (which ended on ``event_ended``) under this rule may
+        no longer be kept; None for a rule that is not per event."""
+        if self.after_event:
+            days = getattr(event, self.after_event)
+            return event_ended + datetime.timedelta(days=days if days is not None else 0)
+        if self.years_after_event_year:
+            return datetime.date(event_ended.year + self.years_after_event_year + 1, 1, 1)
+        return None
 
 
 class RowErasure(enum.Enum):
@@ -359,6 +388,18 @@ class ModelDeclaration:
     erase: RowErasure | None = None
     merge: MergeRule | None = None
     merge_append: MergeAppender | None = None
+    #: The lookup path to ``EVENT_MODEL`` of a model holding per-event data, when its foreign
+    #: keys reach an event more than one way (an answer's registration and its question);
+    #: otherwise the one shortest path is found (``event_paths``).
+    event: str | None = None
+
+    @property
+    def event_path(self) -> str | None:
+        """How the shredder finds an event's rows of this model, or None if it cannot."""
+        if self.event is not None:
+            return self.event
+        paths = event_paths(self.model)
+        return paths[0] if len(paths) == 1 else None
 
     @property
     def model_label(self) -> str:
@@ -389,6 +430,10 @@ class ModelDeclaration:
         """Every field that holds data about the person: the access answer shows these."""
         return {n: d for n, d in self.fields.items() if isinstance(d, PersonalField | PersonalCopy)}
 
+    def per_event_fields(self) -> dict[str, PersonalField | PersonalCopy]:
+        """The held fields whose retention runs from the end of an event (the shredder's)."""
+        return {n: d for n, d in self.held_fields().items() if d.retention.per_event}
+
     def transient_fields(self) -> dict[str, TransientPersonal]:
         return {n: d for n, d in self.fields.items() if isinstance(d, TransientPersonal)}
 
@@ -415,8 +460,10 @@ class DeclarationRegistry:
         erase: RowErasure | None = None,
         merge: MergeRule | None = None,
         merge_append: MergeAppender | None = None,
+        event: str | None = None,
     ) -> ModelDeclaration:
-        """Declare ``model`` once: whose rows, what erasure and merge do to them, each field."""
+        """Declare ``model`` once: whose rows, what erasure and merge do to them, each field
+        (and, for per-event data reaching an event more than one way, the path to it)."""
         label = model._meta.label
         if label in self._declarations:
             raise ValueError(f"{label} is declared twice; a model is declared once.")
@@ -427,6 +474,7 @@ class DeclarationRegistry:
             erase=erase,
             merge=merge,
             merge_append=merge_append,
+            event=event,
         )
         self._declarations[label] = declaration
         return declaration
@@ -466,6 +514,31 @@ class DeclarationRegistry:
 
     def __len__(self) -> int:
         return len(self._declarations)
+
+
+def event_paths(model: type[models.Model], *, max_depth: int = 3) -> list[str]:
+    """The shortest lookup paths from ``model`` to ``EVENT_MODEL`` along its own foreign keys
+    (``"event"``, ``"registration__event"``; ``""`` for the event itself): how the shredder finds
+    an event's rows. More than one path of the shortest length is ambiguous (privacy.checks says
+    so); none means the model's data cannot be per event."""
+    if model._meta.label == EVENT_MODEL:
+        return [""]
+    level: list[tuple[str, type[models.Model]]] = [("", model)]
+    for _depth in range(max_depth):
+        found, following = [], []
+        for prefix, current in level:
+            for f in current._meta.concrete_fields:
+                if not (f.many_to_one or f.one_to_one) or f.related_model is None:
+                    continue
+                path = f"{prefix}__{f.name}" if prefix else f.name
+                if f.related_model._meta.label == EVENT_MODEL:
+                    found.append(path)
+                else:
+                    following.append((path, f.related_model))
+        if found:
+            return found
+        level = following
+    return []
 
 
 #: The project's registry. Apps call ``declare`` in their personal_data.py.

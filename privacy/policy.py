@@ -69,10 +69,13 @@ EVENT_FOLLOW_UP = RetentionRule(
     code="event_follow_up",
     name=_("For the event and its follow-up"),
     description=_(
-        "Event-specific data is erased when the event and its follow-up no longer need it; "
-        "statistics are kept anonymised."
+        "Event-specific data (answers, networking choices, check-in notes, the link from a "
+        "registration to the person) is erased when the number of days the event's organiser "
+        "set has passed after the event ended (180 unless set otherwise); statistics are kept "
+        "anonymised."
     ),
     period_days=180,
+    after_event="retention_days",
 )
 ACCOUNTING_ACT = RetentionRule(
     code="accounting_act",
@@ -83,6 +86,8 @@ ACCOUNTING_ACT = RetentionRule(
     ),
     period_days=6 * 365 + 365,
     law=_("Accounting Act (Kirjanpitolaki 1336/1997), chapter 2, section 10"),
+    # An event's billing details: until the end of the sixth year after the year it ended.
+    years_after_event_year=6,
 )
 WITH_THE_RECORD = RetentionRule(
     code="with_the_record",

@@ -54,6 +54,9 @@ FUZZ = settings(
 
 
 def _changelists():
+    # Load the URL configuration first: it wraps some admins (offer_only_listed_filters), which
+    # re-registers them, and must not do so while the registry is being iterated.
+    reverse("admin:index")
     return [
         reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
         for model in admin.site._registry

@@ -22,7 +22,11 @@ from consent import services as consent_services
 from consent.models import Mailing, Purpose
 from crm import services
 from crm.models import ApiClient, Contact, Interaction, Membership
+from events import shredder, staff
+from events.models import Disclosure, Event, Question, Registration, ShredRun
 from tests.conftest import ROLES
+from tests.events.staff_fixtures import caterer, diet_question, make_event
+from tests.events.staff_fixtures import register as event_register
 from tests.factories import ContactFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -59,6 +63,14 @@ def register(db, purpose):
         evidence=consent_services.Evidence(source="staff", detail="Sanna", note="Puhelimessa"),
     )
     mailing = Mailing.objects.create(purpose=purpose, subject_fi="Uutiskirje", body_fi="Hei!")
+    event = make_event(ended_days_ago=2)
+    question = diet_question(event)
+    registration = event_register(event, diet="vegaani")
+    recipient = caterer(event, question)
+    disclosure = staff.disclosure_send(recipient=recipient, actor=colleague).disclosure
+    shred_run = shredder.shred_event(
+        event=make_event(ended_days_ago=3), actor=colleague, early=True
+    )
     return {
         Contact: person,
         Membership: membership,
@@ -68,6 +80,11 @@ def register(db, purpose):
         EmailAddress: email,
         Purpose: purpose,
         Mailing: mailing,
+        Event: event,
+        Question: question,
+        Registration: registration,
+        Disclosure: disclosure,
+        ShredRun: shred_run,
         "duplicate": duplicate,
     }
 
@@ -94,6 +111,10 @@ def _pages(register) -> list[str]:
     pages += [
         reverse("admin:crm_contact_merge") + f"?into={person.pk}&merge={duplicate.pk}",
         reverse("admin:crm_contact_import"),
+        *(
+            reverse(f"admin:events_event_{name}", args=[register[Event].pk])
+            for name in ("statistics", "send", "shred", "register")
+        ),
     ]
     return list(dict.fromkeys(pages))
 
