@@ -184,6 +184,7 @@ def link_make(*, request: RightsRequest, purpose: str = PortalLink.Purpose.VERIF
         request=request,
         token_hash=_hash(token),
         purpose=purpose,
+        created_at=now,
         expires_at=now + datetime.timedelta(minutes=settings.PRIVACY_LINK_MINUTES),
     )
     return signing.dumps({"l": link.pk, "r": request.pk, "t": token}, salt=LINK_SALT)
