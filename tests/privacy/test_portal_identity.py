@@ -93,7 +93,7 @@ def test_a_used_link_does_not_work_again(django_capture_on_commit_callbacks):
 def test_a_repeated_request_needs_its_own_link_and_an_old_link_opens_nothing_new(
     django_capture_on_commit_callbacks,
 ):
-    contact, first, first_path = _filed(django_capture_on_commit_callbacks)
+    _contact, _first, first_path = _filed(django_capture_on_commit_callbacks)
     assert Client().post(first_path).status_code == 200
     # The same person asks again: a new request, received, not proven by the first proof.
     with django_capture_on_commit_callbacks(execute=True):
@@ -107,7 +107,7 @@ def test_a_repeated_request_needs_its_own_link_and_an_old_link_opens_nothing_new
 
 
 def test_a_link_for_one_request_cannot_act_on_another(django_capture_on_commit_callbacks):
-    _a, request_a, path_a = _filed(django_capture_on_commit_callbacks)
+    _a, _request_a, path_a = _filed(django_capture_on_commit_callbacks)
     _b, request_b, _path_b = _filed(
         django_capture_on_commit_callbacks, email="other@example.fi", right="objection"
     )
