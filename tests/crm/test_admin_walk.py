@@ -22,6 +22,9 @@ from consent import services as consent_services
 from consent.models import Mailing, Purpose
 from crm import services
 from crm.models import ApiClient, Contact, Interaction, Membership
+from privacy import requests as privacy_requests
+from privacy.models import RightsRequest
+from privacy.suppression import suppression_add
 from tests.conftest import ROLES
 from tests.factories import ContactFactory, MembershipFactory
 
@@ -59,6 +62,15 @@ def register(db, purpose):
         evidence=consent_services.Evidence(source="staff", detail="Sanna", note="Puhelimessa"),
     )
     mailing = Mailing.objects.create(purpose=purpose, subject_fi="Uutiskirje", body_fi="Hei!")
+    rights_request = privacy_requests.staff_request_record(
+        type="restriction",
+        contact=person,
+        channel="phone",
+        identity_check="Called back to the number in the register",
+        language="fi",
+        actor=colleague,
+    )
+    suppression_add(email="kielletty@example.fi", reason="objection")
     return {
         Contact: person,
         Membership: membership,
@@ -68,6 +80,7 @@ def register(db, purpose):
         EmailAddress: email,
         Purpose: purpose,
         Mailing: mailing,
+        RightsRequest: rights_request,
         "duplicate": duplicate,
     }
 
