@@ -22,8 +22,8 @@ from .declarations import (
     personal_copy,
     subject_link,
 )
-from .models import AccessedPerson
-from .policy import ACCOUNTABILITY, AUDIT_TRAIL
+from .models import AccessedPerson, DataExport
+from .policy import ACCOUNTABILITY, AUDIT_TRAIL, WITH_THE_RECORD
 
 _ACTOR = "who acted, from where and when: the staff member's, kept to show who did what"
 
@@ -85,5 +85,27 @@ declare(
     fields={
         "contact": subject_link(),
         "entry": personal(Category.RECORD, purpose=ACCOUNTABILITY, retention=AUDIT_TRAIL),
+    },
+)
+
+# A copy of a person's data made for their access request: the file is theirs (removed when
+# fetched or expired, and by the purge when erasure deletes the row); the row says when a copy
+# was made and fetched. Erasure deletes it; a merge moves it to the kept person.
+_EXPORT = "the export's bookkeeping: a random file name and a hash of the download token"
+declare(
+    DataExport,
+    subject="contact",
+    erase=RowErasure.DELETE,
+    merge=MergeRule.MOVE,
+    fields={
+        "contact": subject_link(),
+        "language": personal(Category.CONTACT, purpose=ACCOUNTABILITY, retention=WITH_THE_RECORD),
+        "file_name": not_personal(_EXPORT),
+        "token_hash": not_personal(_EXPORT),
+        "size": not_personal(_EXPORT),
+        "created_at": personal(Category.RECORD, purpose=ACCOUNTABILITY, retention=WITH_THE_RECORD),
+        "expires_at": personal(Category.RECORD, purpose=ACCOUNTABILITY, retention=WITH_THE_RECORD),
+        "fetched_at": personal(Category.RECORD, purpose=ACCOUNTABILITY, retention=WITH_THE_RECORD),
+        "deleted_at": personal(Category.RECORD, purpose=ACCOUNTABILITY, retention=WITH_THE_RECORD),
     },
 )

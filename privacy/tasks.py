@@ -22,3 +22,11 @@ def worker_heartbeat() -> str:
 def audit_entries_purge_task() -> int:
     """Beat runs this every hour: audit entries past AUDIT_RETENTION_DAYS are deleted."""
     return audit.audit_entries_purge()
+
+
+@shared_task(name="privacy.exports_purge")
+def exports_purge_task() -> int:
+    """Beat runs this every hour: expired data exports' files are removed."""
+    from .export import exports_purge
+
+    return exports_purge()
