@@ -379,6 +379,14 @@ if CONSENT_MAIL_LINK_DAYS < 30:
         "CONSENT_MAIL_LINK_DAYS must be at least 30: an unsubscribe link must keep working."
     )
 
+# Events: days a registration's view/cancel and networking links work (the shredder ends them
+# earlier, when it removes the event's data), and public registrations per hour from one client
+# address.
+EVENTS_LINK_DAYS = env.int("EVENTS_LINK_DAYS", default=400)
+EVENTS_REGISTRATIONS_PER_IP_HOUR = env.int("EVENTS_REGISTRATIONS_PER_IP_HOUR", default=30)
+if EVENTS_LINK_DAYS < 1:
+    raise ImproperlyConfigured("EVENTS_LINK_DAYS must be at least 1.")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
