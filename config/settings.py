@@ -198,13 +198,10 @@ CELERY_BEAT_SCHEDULE = {
     "sign-ups-unconfirmed-purge": {"task": "consent.sign_ups_purge", "schedule": 3600.0},
     "consent-evidence-purge": {"task": "consent.evidence_purge", "schedule": 24 * 3600.0},
     "mailings-resume": {"task": "consent.mailings_resume", "schedule": 600.0},
-<<<<<<< HEAD
     "data-exports-purge": {"task": "privacy.exports_purge", "schedule": 3600.0},
-=======
     "rights-requests-sweep": {"task": "privacy.rights_requests_sweep", "schedule": 120.0},
     "rights-requests-reminders": {"task": "privacy.rights_requests_remind", "schedule": 3600.0},
     "rights-requests-deadlines": {"task": "privacy.rights_requests_deadlines", "schedule": 86400.0},
->>>>>>> portal-core
 }
 # An import whose task has not started this long after it was queued is sent again (the broker
 # may have been down when it was sent). Shorter would send a merely busy queue's jobs twice.
@@ -385,7 +382,6 @@ if CONSENT_MAIL_LINK_DAYS < 30:
         "CONSENT_MAIL_LINK_DAYS must be at least 30: an unsubscribe link must keep working."
     )
 
-<<<<<<< HEAD
 # Events: days a registration's view/cancel and networking links work (the shredder ends them
 # earlier, when it removes the event's data), and public registrations per hour from one client
 # address.
@@ -393,7 +389,6 @@ EVENTS_LINK_DAYS = env.int("EVENTS_LINK_DAYS", default=400)
 EVENTS_REGISTRATIONS_PER_IP_HOUR = env.int("EVENTS_REGISTRATIONS_PER_IP_HOUR", default=30)
 if EVENTS_LINK_DAYS < 1:
     raise ImproperlyConfigured("EVENTS_LINK_DAYS must be at least 1.")
-=======
 # --- Privacy portal and rights requests ------------------------------------------------------
 # The key of the suppression list's hashes (HMAC-SHA256 of an address): required in production,
 # like SECRET_KEY. Changing it makes every suppressed address unknown again: keep it.
@@ -420,7 +415,6 @@ if not 5 <= PRIVACY_LINK_MINUTES <= 60:
     raise ImproperlyConfigured("PRIVACY_LINK_MINUTES must be 5 to 60.")
 if PRIVACY_REQUEUE_AFTER_SECONDS < 60:
     raise ImproperlyConfigured("PRIVACY_REQUEUE_AFTER_SECONDS must be 60 seconds or more.")
->>>>>>> portal-core
 
 LOGGING = {
     "version": 1,

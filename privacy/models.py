@@ -42,7 +42,6 @@ class AccessedPerson(models.Model):
         return f"#{self.contact_id} @ {self.entry_id}"
 
 
-<<<<<<< HEAD
 class DataExport(models.Model):
     """One copy of a person's data made for an access or portability request (privacy.export).
 
@@ -58,6 +57,14 @@ class DataExport(models.Model):
         on_delete=models.DO_NOTHING,
         db_constraint=False,
         related_name="+",
+    )
+    request = models.ForeignKey(
+        "privacy.RightsRequest",
+        verbose_name=_("rights request"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="exports",
     )
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
     file_name = models.CharField(_("file name"), max_length=100, unique=True)
@@ -75,7 +82,8 @@ class DataExport(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} ({self.created_at:%Y-%m-%d})"
-=======
+
+
 # --- Rights requests (GDPR Art. 12–22) ---------------------------------------------------------
 
 
@@ -310,4 +318,3 @@ class Suppression(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email_hash[:12]}… ({self.get_reason_display()})"
->>>>>>> portal-core

@@ -63,13 +63,18 @@ def test_the_art_15_information_names_purposes_recipients_and_the_ombudsman():
 
 
 def test_one_csv_per_kind_and_a_formula_is_never_run_by_a_spreadsheet():
-    person = ContactFactory(first_name="=HYPERLINK(\"http://evil\")", last_name="@SUM(A1)")
+    person = ContactFactory(first_name='=HYPERLINK("http://evil")', last_name="@SUM(A1)")
     Interaction.objects.create(contact=person, kind="call", summary="+1 soitto")
 
     archive = _export(person)
 
     names = set(archive.namelist())
-    assert {"data.json", "report.pdf", csv_name("crm.Contact"), csv_name("crm.Interaction")} <= names
+    assert {
+        "data.json",
+        "report.pdf",
+        csv_name("crm.Contact"),
+        csv_name("crm.Interaction"),
+    } <= names
     sheet = archive.read(csv_name("crm.Contact")).decode("utf-8-sig")
     assert "'=HYPERLINK" in sheet and "'@SUM(A1)" in sheet
     assert ";=" not in sheet and ";@" not in sheet
@@ -84,9 +89,7 @@ def test_one_csv_per_kind_and_a_formula_is_never_run_by_a_spreadsheet():
         ("en", "Your data", "Who received your data"),
     ],
 )
-def test_the_pdf_is_in_the_persons_language_and_names_the_recipients(
-    language, heading, recipients
-):
+def test_the_pdf_is_in_the_persons_language_and_names_the_recipients(language, heading, recipients):
     person = person_everywhere()
 
     pdf = PdfReader(io.BytesIO(_export(person, language).read("report.pdf")))
