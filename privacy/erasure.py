@@ -187,6 +187,15 @@ def contact_erase(*, contact, actor) -> ErasurePlan:
     signals, which would copy the very values being erased into new entries; instead one entry
     records the erasure, naming the fields replaced but not their old values.
     """
+    return contact_erase_in_transaction(contact=contact, actor=actor)
+
+
+def contact_erase_in_transaction(*, contact, actor) -> ErasurePlan:
+    """``contact_erase`` inside the caller's transaction, for a job that must commit more with
+    it (a rights request's erasure completes the request and suppresses the address in the
+    same transaction). The caller's transaction must be the outermost one."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("contact_erase_in_transaction needs the caller's transaction.")
     subject = registry.get(type(contact))
     contact = subject.model._base_manager.select_for_update().get(pk=contact.pk)
     now = timezone.now()

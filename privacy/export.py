@@ -36,7 +36,10 @@ import zipfile
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -571,3 +574,85 @@ def exports_purge(*, now=None) -> int:
                 remove_file(entry.path)
                 removed += 1
     return removed
+
+
+# --- The rights request's job -----------------------------------------------------------------
+
+EXPORT_TYPES = ("access", "portability")
+EXPORTABLE_STATES = ("identity_verified", "in_progress", "extended")
+
+
+def export_queue(*, request) -> None:
+    """Queue the export of an access or portability request when the caller's transaction
+    commits (a rolled-back request queues nothing; the sweeper re-sends a lost one)."""
+    from .tasks import export_build_task
+
+    pk = request.pk
+    transaction.on_commit(lambda: export_build_task.delay(pk))
+
+
+def export_build(*, request) -> bool:
+    """Build the person's ZIP for an access or portability request whose identity is verified,
+    mail them the single-use link, and complete the request. Returns whether it built one.
+
+    Idempotent: the request is locked and must still be open; a request that already has an
+    export is completed without a second one. The file is written before the transaction that
+    records it; the link is mailed after that transaction commits.
+    """
+    from .models import DataExport, RightsRequest
+    from .requests import request_transition
+
+    request = RightsRequest.objects.filter(pk=request.pk).select_related("contact").first()
+    if (
+        request is None
+        or request.type not in EXPORT_TYPES
+        or request.state not in EXPORTABLE_STATES
+        or request.contact is None
+    ):
+        return False
+    language = request.language or request.contact.preferred_language or "fi"
+    with transaction.atomic(durable=True):
+        locked = RightsRequest.objects.select_for_update().get(pk=request.pk)
+        if locked.state not in EXPORTABLE_STATES or DataExport.objects.filter(request=locked):
+            return False
+        export, token = export_create(contact=request.contact, language=language)
+        export.request = locked
+        export.save(update_fields=["request"])
+        request_transition(
+            request=locked,
+            to=RightsRequest.State.COMPLETED,
+            actor=None,
+            note=_("A copy of the data was made and its download link mailed."),
+        )
+        address = request.contact.email or request.email
+        transaction.on_commit(
+            lambda: _link_send(address=address, language=language, token=token, export=export)
+        )
+    return True
+
+
+def download_url(token: str, language: str) -> str:
+    with translation.override(language):
+        path = reverse("privacy:export_download", kwargs={"token": token})
+    return settings.SITE_URL + path
+
+
+def _link_send(*, address, language, token, export) -> None:
+    with translation.override(language):
+        subject = _("Your data is ready to download")
+        body = render_to_string(
+            "privacy/mail/export_ready.txt",
+            {
+                "url": download_url(token, language),
+                "expires": export.expires_at,
+                "controller": settings.CONTROLLER_NAME,
+                "privacy_email": settings.PRIVACY_CONTACT_EMAIL,
+            },
+        )
+    EmailMessage(
+        subject=str(subject),
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[address],
+        headers={"X-Rekisteri-Mail-Kind": "service"},
+    ).send()

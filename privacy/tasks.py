@@ -30,3 +30,13 @@ def exports_purge_task() -> int:
     from .export import exports_purge
 
     return exports_purge()
+
+
+@shared_task(name="privacy.export_build", acks_late=True)
+def export_build_task(request_id: int) -> bool:
+    """Build an access or portability request's export (privacy.export.export_build)."""
+    from .export import export_build
+    from .models import RightsRequest
+
+    request = RightsRequest.objects.filter(pk=request_id).first()
+    return export_build(request=request) if request is not None else False

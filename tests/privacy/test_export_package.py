@@ -55,7 +55,7 @@ def test_the_art_15_information_names_purposes_recipients_and_the_ombudsman():
     assert {p["code"] for p in info["purposes"]} >= {"customer_relationship", "events"}
     assert all(p["legal_bases"] for p in info["purposes"])
     assert [r["name"] for r in info["recipients"]] == ["Pitopalvelu Hämäläinen Oy"]
-    assert info["recipients"][0]["event"] == "Kevätseminaari"
+    assert info["recipients"][0]["event"] == "Spring seminar"
     assert any("Accounting Act" in r["law"] for r in info["retention"])
     assert {s["field"] for s in info["sources"]} >= {"source", "collected_at"}
     assert info["complaint_authority"]["website"] == "https://tietosuoja.fi"
