@@ -40,3 +40,7 @@ def export_build_task(request_id: int) -> bool:
 
     request = RightsRequest.objects.filter(pk=request_id).first()
     return export_build(request=request) if request is not None else False
+
+
+# The erasure jobs live beside the erasure engine; imported here so workers register them.
+from .erasure_jobs import erasure_batch_task, erasure_run_task  # noqa: E402, F401
