@@ -198,6 +198,7 @@ CELERY_BEAT_SCHEDULE = {
     "sign-ups-unconfirmed-purge": {"task": "consent.sign_ups_purge", "schedule": 3600.0},
     "consent-evidence-purge": {"task": "consent.evidence_purge", "schedule": 24 * 3600.0},
     "mailings-resume": {"task": "consent.mailings_resume", "schedule": 600.0},
+    "data-exports-purge": {"task": "privacy.exports_purge", "schedule": 3600.0},
     "rights-requests-sweep": {"task": "privacy.rights_requests_sweep", "schedule": 120.0},
     "rights-requests-reminders": {"task": "privacy.rights_requests_remind", "schedule": 3600.0},
     "rights-requests-deadlines": {"task": "privacy.rights_requests_deadlines", "schedule": 86400.0},
@@ -350,6 +351,20 @@ AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=730)
 if AUDIT_RETENTION_DAYS < 1:
     raise ImproperlyConfigured("AUDIT_RETENTION_DAYS must be a positive number of days.")
 
+# Where the copies of people's data made for access requests wait for their download: a
+# directory of its own, outside MEDIA_ROOT and never served by the web server.
+PRIVACY_EXPORT_ROOT = env.path("PRIVACY_EXPORT_ROOT", default=BASE_DIR / "var" / "exports")
+# Days a download link works (the file is removed when fetched or by the purge after this).
+PRIVACY_EXPORT_DAYS = env.int("PRIVACY_EXPORT_DAYS", default=7)
+if not 1 <= PRIVACY_EXPORT_DAYS <= 30:
+    raise ImproperlyConfigured("PRIVACY_EXPORT_DAYS must be 1 to 30.")
+
+# People erased per transaction by the batch erasure job (privacy.erasure_jobs): a killed
+# worker rolls back at most this many whole people.
+PRIVACY_ERASURE_BATCH_SIZE = env.int("PRIVACY_ERASURE_BATCH_SIZE", default=200)
+if not 1 <= PRIVACY_ERASURE_BATCH_SIZE <= 5000:
+    raise ImproperlyConfigured("PRIVACY_ERASURE_BATCH_SIZE must be 1 to 5000.")
+
 # --- Consents -------------------------------------------------------------------------------
 # Days a sign-up's confirmation link works (the unconfirmed sign-up is removed after 7 days).
 CONSENT_CONFIRM_LINK_DAYS = env.int("CONSENT_CONFIRM_LINK_DAYS", default=7)
@@ -367,6 +382,13 @@ if CONSENT_MAIL_LINK_DAYS < 30:
         "CONSENT_MAIL_LINK_DAYS must be at least 30: an unsubscribe link must keep working."
     )
 
+# Events: days a registration's view/cancel and networking links work (the shredder ends them
+# earlier, when it removes the event's data), and public registrations per hour from one client
+# address.
+EVENTS_LINK_DAYS = env.int("EVENTS_LINK_DAYS", default=400)
+EVENTS_REGISTRATIONS_PER_IP_HOUR = env.int("EVENTS_REGISTRATIONS_PER_IP_HOUR", default=30)
+if EVENTS_LINK_DAYS < 1:
+    raise ImproperlyConfigured("EVENTS_LINK_DAYS must be at least 1.")
 # --- Privacy portal and rights requests ------------------------------------------------------
 # The key of the suppression list's hashes (HMAC-SHA256 of an address): required in production,
 # like SECRET_KEY. Changing it makes every suppressed address unknown again: keep it.

@@ -50,5 +50,6 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("privacy/", include("privacy.urls")),
     path("consent/", include("consent.urls")),
+    path("events/", include("events.urls")),
     prefix_default_language=False,
 )

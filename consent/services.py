@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import get_connection
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -116,6 +116,25 @@ def topics_of(purpose: Purpose, codes) -> list[Topic]:
             {"topics": _("Unknown topics: %(codes)s") % {"codes": ", ".join(unknown)}}
         )
     return [topics[c] for c in dict.fromkeys(codes)]
+
+
+@transaction.atomic
+def topic_ensure(
+    *, purpose: Purpose, code: str, name_fi: str, name_sv: str = "", name_en: str = ""
+) -> Topic:
+    """The purpose's topic ``code``, made when it is missing (an event's topic of the event
+    purposes: events.services). An existing topic keeps its names."""
+    topic = Topic.objects.filter(purpose=purpose, code=code).first()
+    if topic is not None:
+        return topic
+    topic = Topic(purpose=purpose, code=code, name_fi=name_fi, name_sv=name_sv, name_en=name_en)
+    topic.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            topic.save()
+    except IntegrityError:  # made at the same moment by another registration
+        topic = Topic.objects.get(purpose=purpose, code=code)
+    return topic
 
 
 # --- The ledger and the state ---------------------------------------------------------------

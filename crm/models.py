@@ -405,6 +405,8 @@ class ApiClient(models.Model):
         INTERACTIONS_WRITE = "interactions:write", _("Create and change interactions")
         CONSENTS_READ = "consents:read", _("Read consents")
         CONSENTS_WRITE = "consents:write", _("Record consents and sign-ups")
+        EVENTS_READ = "events:read", _("Read published events and registration outcomes")
+        EVENTS_WRITE = "events:write", _("Register people for events")
 
     name = models.CharField(_("name"), max_length=100, unique=True, validators=text_validators)
     user = models.OneToOneField(

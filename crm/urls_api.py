@@ -2,6 +2,7 @@ from django.urls import re_path
 from rest_framework.routers import DefaultRouter
 
 from consent.api import ConsentViewSet
+from events.api import EventRegistrationViewSet, EventViewSet
 
 from . import api
 
@@ -12,6 +13,8 @@ router.register("organisations", api.OrganisationViewSet, basename="organisation
 router.register("memberships", api.MembershipViewSet, basename="membership")
 router.register("interactions", api.InteractionViewSet, basename="interaction")
 router.register("consents", ConsentViewSet, basename="consent")
+router.register("events", EventViewSet, basename="event")
+router.register("event-registrations", EventRegistrationViewSet, basename="event-registration")
 
 # Anything else under /api/v1/ is a 404 in the API's JSON shape, not the site's HTML page.
 urlpatterns = [*router.urls, re_path(r"^.*$", api.not_found)]

@@ -27,6 +27,7 @@ declaration names a field that does not exist, or a rule cannot be carried out.
 
 from __future__ import annotations
 
+import datetime
 import enum
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -143,7 +144,9 @@ class Erasure:
     ``personal_copy`` JSON object, ``Erasure.redact_values()``. A kept value is under a legal hold:
     the law and the period must be named so that the DPO report and the person's answer can say
     why and until when; ``counted_from`` names the row's date field the period runs from (empty:
-    from the erasure).
+    from the erasure). ``from_end_of_year``: the period runs from the end of the calendar year of
+    that date (the Accounting Act keeps vouchers six years from the end of the year), and may be
+    given in whole years (``period_years``); ``until`` computes the day the hold ends.
     """
 
     action: ErasureAction
@@ -151,16 +154,47 @@ class Erasure:
     law: str | Promise = ""
     period_days: int | None = None
     counted_from: str = ""
+    period_years: int | None = None
+    from_end_of_year: bool = False
 
     @classmethod
     def replace(cls, value: object) -> Erasure:
         return cls(ErasureAction.REPLACE, value=value)
 
     @classmethod
-    def keep(cls, *, law: str | Promise, period_days: int, counted_from: str = "") -> Erasure:
-        if not law or not period_days:
+    def keep(
+        cls,
+        *,
+        law: str | Promise,
+        period_days: int | None = None,
+        counted_from: str = "",
+        period_years: int | None = None,
+        from_end_of_year: bool = False,
+    ) -> Erasure:
+        if not law or not (period_days or period_years):
             raise ValueError("A legal hold names its law and its period.")
-        return cls(ErasureAction.KEEP, law=law, period_days=period_days, counted_from=counted_from)
+        return cls(
+            ErasureAction.KEEP,
+            law=law,
+            period_days=period_days,
+            counted_from=counted_from,
+            period_years=period_years,
+            from_end_of_year=from_end_of_year,
+        )
+
+    def until(self, start: datetime.date) -> datetime.date:
+        """The last day of a hold whose period runs from ``start`` (as this rule counts it)."""
+        if self.from_end_of_year:
+            start = datetime.date(start.year, 12, 31)
+        end = start
+        if self.period_years:
+            try:
+                end = end.replace(year=end.year + self.period_years)
+            except ValueError:  # 29 February in a year that has none
+                end = end.replace(year=end.year + self.period_years, day=28)
+        if self.period_days:
+            end += datetime.timedelta(days=self.period_days)
+        return end
 
     @classmethod
     def redact_values(cls) -> Erasure:

@@ -42,6 +42,48 @@ class AccessedPerson(models.Model):
         return f"#{self.contact_id} @ {self.entry_id}"
 
 
+class DataExport(models.Model):
+    """One copy of a person's data made for an access or portability request (privacy.export).
+
+    The ZIP lies in ``PRIVACY_EXPORT_ROOT`` under ``file_name`` (a random name, never served by
+    the web server); only the SHA-256 of the download token is stored, the token itself is in
+    the person's mail. The link works once and until ``expires_at``: fetching it sets
+    ``fetched_at`` and removes the file; the purge job removes expired files (``deleted_at``).
+    """
+
+    contact = models.ForeignKey(
+        "crm.Contact",
+        verbose_name=_("contact"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    request = models.ForeignKey(
+        "privacy.RightsRequest",
+        verbose_name=_("rights request"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="exports",
+    )
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    file_name = models.CharField(_("file name"), max_length=100, unique=True)
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
+    size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    fetched_at = models.DateTimeField(_("fetched"), null=True, blank=True)
+    deleted_at = models.DateTimeField(_("file deleted"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("data export")
+        verbose_name_plural = _("data exports")
+        indexes = [models.Index(fields=["deleted_at", "expires_at"], name="privacy_export_live")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} ({self.created_at:%Y-%m-%d})"
+
+
 # --- Rights requests (GDPR Art. 12–22) ---------------------------------------------------------
 
 

@@ -24,6 +24,7 @@ from .declarations import (
 )
 from .models import (
     AccessedPerson,
+    DataExport,
     PortalLink,
     RequestTransition,
     Restriction,
@@ -99,7 +100,6 @@ declare(
         "entry": personal(Category.RECORD, purpose=ACCOUNTABILITY, retention=AUDIT_TRAIL),
     },
 )
-
 
 # A rights request is the person's data (that they asked, what and when) and the controller's
 # proof that it answered in time (GDPR Art. 5(2), 12(3)). Erasing the person keeps the row as
@@ -212,5 +212,28 @@ declare(
         ),
         "reason": not_personal("erasure or objection"),
         "created_at": not_personal("when the address was suppressed"),
+    },
+)
+
+# A copy of a person's data made for their access request: the file is theirs (removed when
+# fetched or expired, and by the purge when erasure deletes the row); the row says when a copy
+# was made and fetched. Erasure deletes it; a merge moves it to the kept person.
+_EXPORT = "the export's bookkeeping: a random file name and a hash of the download token"
+declare(
+    DataExport,
+    subject="contact",
+    erase=RowErasure.DELETE,
+    merge=MergeRule.MOVE,
+    fields={
+        "contact": subject_link(),
+        "request": not_personal("the rights request the copy answers"),
+        "language": personal(Category.CONTACT, purpose=ACCOUNTABILITY, retention=WITH_THE_RECORD),
+        "file_name": not_personal(_EXPORT),
+        "token_hash": not_personal(_EXPORT),
+        "size": not_personal(_EXPORT),
+        "created_at": personal(Category.RECORD, purpose=ACCOUNTABILITY, retention=WITH_THE_RECORD),
+        "expires_at": personal(Category.RECORD, purpose=ACCOUNTABILITY, retention=WITH_THE_RECORD),
+        "fetched_at": personal(Category.RECORD, purpose=ACCOUNTABILITY, retention=WITH_THE_RECORD),
+        "deleted_at": personal(Category.RECORD, purpose=ACCOUNTABILITY, retention=WITH_THE_RECORD),
     },
 )

@@ -79,3 +79,25 @@ def rights_requests_deadlines() -> int:
     from .requests import deadlines_mail
 
     return deadlines_mail()
+
+
+@shared_task(name="privacy.exports_purge")
+def exports_purge_task() -> int:
+    """Beat runs this every hour: expired data exports' files are removed."""
+    from .export import exports_purge
+
+    return exports_purge()
+
+
+@shared_task(name="privacy.export_build", acks_late=True)
+def export_build_task(request_id: int) -> bool:
+    """Build an access or portability request's export (privacy.export.export_build)."""
+    from .export import export_build
+    from .models import RightsRequest
+
+    request = RightsRequest.objects.filter(pk=request_id).first()
+    return export_build(request=request) if request is not None else False
+
+
+# The erasure jobs live beside the erasure engine; imported here so workers register them.
+from .erasure_jobs import erasure_batch_task, erasure_run_task  # noqa: E402, F401
