@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from crm.admin_tools import AccessLoggedAdmin
 from crm.models import Contact
 
+from . import erasure_views
 from . import requests as rights
 from .models import RequestTransition, RightsRequest, Suppression
 
@@ -223,6 +224,11 @@ class RightsRequestAdmin(AccessLoggedAdmin, admin.ModelAdmin):
                 self.admin_site.admin_view(self.action_view),
                 name="privacy_rightsrequest_action",
             ),
+            path(
+                "<int:object_id>/erasure/",
+                self.admin_site.admin_view(self.erasure_view),
+                name="privacy_rightsrequest_erasure",
+            ),
             *super().get_urls(),
         ]
 
@@ -235,6 +241,16 @@ class RightsRequestAdmin(AccessLoggedAdmin, admin.ModelAdmin):
                 for name, (perm, _form, title) in ACTIONS.items()
                 if request.user.has_perm(perm) and self._action_applies(obj, name)
             ]
+            if request.user.has_perm(erasure_views.PERMISSION) and erasure_views.erasure_applies(
+                obj
+            ):
+                extra_context["request_actions"].insert(
+                    0,
+                    (
+                        reverse("admin:privacy_rightsrequest_erasure", args=[obj.pk]),
+                        gettext("Preview and approve the erasure"),
+                    ),
+                )
         return super().change_view(request, object_id, form_url, extra_context)
 
     @staticmethod
@@ -252,6 +268,9 @@ class RightsRequestAdmin(AccessLoggedAdmin, admin.ModelAdmin):
                 and "decision" not in obj.payload
             )
         return True
+
+    def erasure_view(self, request, object_id: int):
+        return erasure_views.erasure_preview_view(self, request, object_id)
 
     def action_view(self, request, object_id: int, action: str):
         if action not in ACTIONS:

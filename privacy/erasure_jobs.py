@@ -71,7 +71,7 @@ def erasure_approve(*, request, actor):
     """Staff approve the erasure after the preview (``erasure_plan``): recorded on the request
     (who and when, as a transition to in progress), and the job is queued when this commits."""
     from .models import RightsRequest
-    from .requests import request_transition
+    from .requests import request_job_queue, request_transition
 
     with transaction.atomic():
         request = RightsRequest.objects.select_for_update().get(pk=request.pk)
@@ -95,8 +95,9 @@ def erasure_approve(*, request, actor):
             request_transition(
                 request=request, to=RightsRequest.State.IN_PROGRESS, actor=actor, note=note
             )
-        pk = request.pk
-        transaction.on_commit(lambda: erasure_run_task.delay(pk))
+        # Through the request's job (privacy.tasks.rights_request_run → erasure_run), so the
+        # sweeper re-sends it if the broker loses it.
+        request_job_queue(request=request)
     return request
 
 
@@ -134,7 +135,7 @@ def erasure_run(*, request) -> bool:
         request_transition(
             request=request,
             to=RightsRequest.State.COMPLETED,
-            actor=None,
+            actor="system (erasure)",
             note=_("Erased: %(rows)s rows deleted, %(anonymised)s anonymised.")
             % {
                 "rows": sum(m.deleted for m in plan.models),

@@ -584,11 +584,12 @@ EXPORTABLE_STATES = ("identity_verified", "in_progress", "extended")
 
 def export_queue(*, request) -> None:
     """Queue the export of an access or portability request when the caller's transaction
-    commits (a rolled-back request queues nothing; the sweeper re-sends a lost one)."""
-    from .tasks import export_build_task
+    commits, through the request's job (``privacy.tasks.rights_request_run`` dispatches to
+    ``export_build``): a rolled-back request queues nothing and the sweeper re-sends a lost
+    one."""
+    from .requests import request_job_queue
 
-    pk = request.pk
-    transaction.on_commit(lambda: export_build_task.delay(pk))
+    request_job_queue(request=request)
 
 
 def export_build(*, request) -> bool:
@@ -621,7 +622,7 @@ def export_build(*, request) -> bool:
         request_transition(
             request=locked,
             to=RightsRequest.State.COMPLETED,
-            actor=None,
+            actor="system (export)",
             note=_("A copy of the data was made and its download link mailed."),
         )
         address = request.contact.email or request.email

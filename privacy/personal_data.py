@@ -120,6 +120,17 @@ def _request_kept():
     )
 
 
+def _transition_kept():
+    return personal(
+        Category.RECORD,
+        purpose=ACCOUNTABILITY,
+        retention=RIGHTS_REQUESTS,
+        erasure=Erasure.keep(
+            law=RIGHTS_REQUESTS.law, period_days=RIGHTS_REQUESTS.period_days, counted_from="at"
+        ),
+    )
+
+
 def _request_erased(category, value):
     return personal(
         category, purpose=ACCOUNTABILITY, retention=RIGHTS_REQUESTS, erasure=Erasure.replace(value)
@@ -162,9 +173,11 @@ declare(
     merge=MergeRule.MOVE,
     fields={
         "request": subject_link(),
-        "from_state": _request_kept(),
-        "to_state": _request_kept(),
-        "at": _request_kept(),
+        # Kept as long as its request's record, counted from the move itself (a transition has
+        # no received_at of its own: erasure_plan reads the date the hold runs from).
+        "from_state": _transition_kept(),
+        "to_state": _transition_kept(),
+        "at": _transition_kept(),
         "by": not_personal(_ACTOR),
         "actor": not_personal(_ACTOR),
         "note": _request_erased(Category.COMMUNICATIONS, ""),
