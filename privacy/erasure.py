@@ -22,6 +22,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from crm import audit as crm_audit
+from crm import bulk
 
 from . import audit
 from .declarations import (
@@ -309,26 +310,26 @@ def _log_erasures(*, people, actor, now) -> None:
     type_id = ContentType.objects.get_for_model(subject.model).pk
     # Named as an erased person is named (no name), never by the name just erased.
     shown = str(subject.model.name_of("", ""))
-    LogEntry.objects.bulk_create(
+    # Streamed as plain rows (COPY on PostgreSQL), as the import writes its entries.
+    bulk.insert_dicts(
+        LogEntry,
         [
-            LogEntry(
-                **crm_audit.entry_row(
-                    type_id,
-                    pk,
-                    shown,
-                    LogEntry.Action.UPDATE,
-                    changes=changes,
-                    actor_id=getattr(actor, "pk", None),
-                    actor_email=getattr(actor, "email", None),
-                    extra={
-                        "erased": True,
-                        "redacted": True,
-                        "redacted_at": now.isoformat(),
-                        "batch": True,
-                    },
-                )
+            crm_audit.entry_row(
+                type_id,
+                pk,
+                shown,
+                LogEntry.Action.UPDATE,
+                changes=changes,
+                actor_id=getattr(actor, "pk", None),
+                actor_email=getattr(actor, "email", None),
+                extra={
+                    "erased": True,
+                    "redacted": True,
+                    "redacted_at": now.isoformat(),
+                    "batch": True,
+                },
+                timestamp=now,
             )
             for pk in people
         ],
-        batch_size=1000,
     )

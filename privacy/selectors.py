@@ -6,8 +6,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 
 from .declarations import (
     SUBJECT_MODEL,
@@ -45,6 +46,25 @@ class HeldRecord:
     values: tuple[HeldValue, ...]
 
 
+#: Above this many ids, PostgreSQL gets them as ONE array parameter (``IN (SELECT unnest(…))``)
+#: instead of one parameter each: a batch erasure repeats the people's ids in every subquery of
+#: the audit trail's condition, and binding thousands of parameters costs more than the query.
+_ARRAY_ABOVE = 50
+
+
+def id_set(ids, *, as_text: bool = False, as_json: bool = False):
+    """``ids`` for an ``__in`` lookup: the list itself, or on PostgreSQL for many ids one array
+    parameter (as text, or as JSON strings for a lookup inside a JSON column)."""
+    ids = list(ids)
+    if connection.vendor != "postgresql" or len(ids) <= _ARRAY_ABOVE:
+        return ids
+    if as_json:
+        return RawSQL("SELECT to_jsonb(x) FROM unnest(%s::text[]) AS x", ([str(i) for i in ids],))
+    if as_text:
+        return RawSQL("SELECT unnest(%s::text[])", ([str(i) for i in ids],))
+    return RawSQL("SELECT unnest(%s::bigint[])", ([int(i) for i in ids],))
+
+
 def people_ids(contact_ids) -> list[int]:
     """``subject_ids`` for many people at once (one query): their ids and their merged ids."""
     ids = list(contact_ids)
@@ -77,11 +97,11 @@ def subject_rows(declaration: ModelDeclaration, contact, ids=None) -> models.Que
     if contact is None:
         # Many people at once (a batch erasure): ``ids`` are theirs and their merged ids.
         if declaration.subject == "":
-            return manager.filter(pk__in=ids)
+            return manager.filter(pk__in=id_set(ids))
         if declaration.merge in (MergeRule.APPEND, MergeRule.KEEP):
             attname = declaration.model._meta.get_field(declaration.link).attname
-            return manager.filter(**{f"{attname}__in": ids})
-        return manager.filter(**{f"{declaration.subject}__in": ids})
+            return manager.filter(**{f"{attname}__in": id_set(ids)})
+        return manager.filter(**{f"{declaration.subject}__in": id_set(ids)})
     if declaration.subject == "":
         return manager.filter(pk=contact.pk)
     if declaration.merge in (MergeRule.APPEND, MergeRule.KEEP):
@@ -136,7 +156,7 @@ def about_rows_condition(about: AboutRows, contact, ids=None) -> Q:
                 **{
                     ct: types[declaration.model],
                     "action": _DELETE_ACTION,
-                    f"{changes}__{declaration.link}__0__in": parent_ids,
+                    f"{changes}__{declaration.link}__0__in": id_set(parent_ids, as_json=True),
                 }
             )
             .exclude(**{f"{oid}__isnull": True})
@@ -155,7 +175,7 @@ def about_rows_condition(about: AboutRows, contact, ids=None) -> Q:
     for declaration in sorted(declarations, key=lambda d: d.subject.count("__")):
         model = declaration.model
         if declaration.subject == "":
-            condition |= Q(**{ct: types[model], f"{oid}__in": ids})
+            condition |= Q(**{ct: types[model], f"{oid}__in": id_set(ids)})
             continue
         parent = model._meta.get_field(declaration.link).related_model._meta.label
         parent_ids = ever.get(parent)

@@ -66,3 +66,18 @@ def test_each_person_is_erased_once_however_often_the_job_runs(sales):
     for p in people:
         held = repr(personal_data_for_contact(p))
         assert p.last_name not in held and p.email not in held
+
+
+def test_a_batch_above_the_array_threshold_redacts_entries_about_rows_that_are_gone():
+    """Sixty people: on PostgreSQL their ids go to the database as one array parameter, also
+    inside the JSON lookup that finds the deletion entries of their removed roles."""
+    people = [ContactFactory() for _ in range(60)]
+    for p in people:
+        MembershipFactory(contact=p, job_title="Poistettu rooli").delete()
+
+    assert erasure_batch_run(contact_ids=[p.pk for p in people], actor=None, batch_size=60) == 60
+
+    gone = LogEntry.objects.filter(action=LogEntry.Action.DELETE, changes__job_title__isnull=False)
+    assert gone.count() == 60
+    assert not gone.filter(additional_data__redacted__isnull=True).exists()
+    assert "Poistettu rooli" not in repr(list(gone.values_list("changes", flat=True)))
