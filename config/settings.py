@@ -361,7 +361,7 @@ if not 1 <= PRIVACY_EXPORT_DAYS <= 30:
 
 # People erased per transaction by the batch erasure job (privacy.erasure_jobs): a killed
 # worker rolls back at most this many whole people.
-PRIVACY_ERASURE_BATCH_SIZE = env.int("PRIVACY_ERASURE_BATCH_SIZE", default=200)
+PRIVACY_ERASURE_BATCH_SIZE = env.int("PRIVACY_ERASURE_BATCH_SIZE", default=500)
 if not 1 <= PRIVACY_ERASURE_BATCH_SIZE <= 5000:
     raise ImproperlyConfigured("PRIVACY_ERASURE_BATCH_SIZE must be 1 to 5000.")
 

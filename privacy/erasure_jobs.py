@@ -23,17 +23,13 @@ from .erasure import contact_erase_in_transaction, people_erase
 
 logger = logging.getLogger(__name__)
 
-#: People erased per transaction when no size is given (the job reads
-#: PRIVACY_ERASURE_BATCH_SIZE): a killed worker rolls back at most one batch of whole people, and
-#: a batch is one statement per declared model.
-ERASURE_BATCH_SIZE = 200
 
-
-def erasure_batch_run(*, contact_ids, actor=None, batch_size: int = ERASURE_BATCH_SIZE) -> int:
+def erasure_batch_run(*, contact_ids, actor=None, batch_size: int | None = None) -> int:
     """Erase these people (a list of ids or a queryset of contacts), ``batch_size`` whole people
     per transaction. Re-runnable: people already erased are skipped. Returns how many were
     erased by this run."""
     ids = _ids(contact_ids)
+    batch_size = batch_size or settings.PRIVACY_ERASURE_BATCH_SIZE
     done = 0
     for start in range(0, len(ids), batch_size):
         done += len(people_erase(contact_ids=ids[start : start + batch_size], actor=actor))
