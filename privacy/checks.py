@@ -19,6 +19,8 @@ privacy.E013  a personal_copy() that names an undeclared model, is not a JSON fi
               redact_values() erasure on a field that is not a copy
 privacy.E014  about_rows() names fields that are not a content type, an id and a JSON mark
 privacy.E015  settings.PRIVACY_DECLARED_MODELS names a model that does not exist
+privacy.E016  a legal hold counts from (``counted_from``) a field that is not a date of the model
+              (the erasure preview would fail for every person with such a row)
 """
 
 from django.apps import apps as global_apps
@@ -337,6 +339,18 @@ def _check_erasure(model, declaration, existing) -> list[checks.CheckMessage]:
                 id="privacy.E010",
             )
         )
+    for name, d in held.items():
+        start = d.erasure.counted_from if d.erasure is not None else ""
+        if start and not isinstance(existing.get(start), models.DateField):
+            errors.append(
+                checks.Error(
+                    f"{model._meta.label}.{name}: the legal hold counts from {start!r}, which "
+                    "is not a date field of the model.",
+                    hint="counted_from='<a DateField or DateTimeField of this model>'.",
+                    obj=model,
+                    id="privacy.E016",
+                )
+            )
     for name, d in held.items():
         f = existing.get(name)
         if f is None or d.erasure is None or d.erasure.action is not ErasureAction.REPLACE:
