@@ -614,7 +614,10 @@ def export_build(*, request) -> bool:
     language = request.language or request.contact.preferred_language or "fi"
     with transaction.atomic(durable=True):
         locked = RightsRequest.objects.select_for_update().get(pk=request.pk)
-        if locked.state not in EXPORTABLE_STATES or DataExport.objects.filter(request=locked):
+        if (
+            locked.state not in EXPORTABLE_STATES
+            or DataExport.objects.filter(request=locked).exists()
+        ):
             return False
         export, token = export_create(contact=request.contact, language=language)
         export.request = locked
