@@ -21,7 +21,8 @@ RUN pip install -e . \
        python manage.py collectstatic --noinput \
     && rm -f /tmp/build.sqlite3 \
     && useradd --system --uid 10001 --home-dir /app rekisteri \
-    && mkdir -p /app/media && chown rekisteri /app/media
+    && mkdir -p /app/media /app/var/exports && chown rekisteri /app/media /app/var/exports \
+    && chmod 700 /app/var/exports
 
 USER rekisteri
 EXPOSE 8000
