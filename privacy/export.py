@@ -348,6 +348,9 @@ def _write(contact, language, target) -> ExportSummary:
     return ExportSummary(size=size, rows={k.label: k.count for k in kinds})
 
 
+_dumps = json.JSONEncoder(ensure_ascii=False).encode  # one string per row, one write
+
+
 def _pair(out, key, value) -> None:
     out.write(json.dumps(key) + ": " + json.dumps(value, ensure_ascii=False) + ",\n")
 
@@ -386,8 +389,8 @@ def _write_kind(out, declaration, contact, ids, scratch, first_kind) -> _Kind | 
 
         for record in rows():
             values = {v.field: json_value(v.value) for v in record.values}
-            out.write(("" if kind.count == 0 else ",") + "\n ")
-            json.dump({"id": json_value(record.pk), "values": values}, out, ensure_ascii=False)
+            row = {"id": json_value(record.pk), "values": values}
+            out.write(("" if kind.count == 0 else ",") + "\n " + _dumps(row))
             cells = [_cell(v.value) for v in record.values]
             writer.writerow([record.pk, *cells])
             if len(kind.shown) < PDF_ROWS_PER_KIND:

@@ -330,18 +330,29 @@ def held_records(
         for name in fields
         if model._meta.get_field(name).many_to_many
     }
+    # Per field once, not per row: the model field, its label (a translation) and, for a plain
+    # personal field, its category.
+    columns = [
+        (
+            name,
+            d,
+            model._meta.get_field(name),
+            str(model._meta.get_field(name).verbose_name),
+            (d.category,) if isinstance(d, PersonalField) else None,
+        )
+        for name, d in fields.items()
+    ]
     for instance in rows.iterator(chunk_size=chunk_size):
         values = []
-        for name, d in fields.items():
-            field = model._meta.get_field(name)
+        for name, d, field, label, categories in columns:
             value = many[name].take(instance.pk) if name in many else _display(instance, field)
             values.append(
                 HeldValue(
                     field=name,
-                    label=str(field.verbose_name),
+                    label=label,
                     declaration=d,
                     value=value,
-                    categories=_categories(declaration, instance, d),
+                    categories=categories or _categories(declaration, instance, d),
                 )
             )
         yield HeldRecord(
