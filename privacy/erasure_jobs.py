@@ -95,8 +95,11 @@ def erasure_approve(*, request, actor):
             request_transition(
                 request=request, to=RightsRequest.State.IN_PROGRESS, actor=actor, note=note
             )
-        pk = request.pk
-        transaction.on_commit(lambda: erasure_run_task.delay(pk))
+        # Queued through the request's one dispatch task, which records when it was queued
+        # and started, so the sweeper re-sends a job the broker lost.
+        from .requests import request_job_queue
+
+        request_job_queue(request=request)
     return request
 
 

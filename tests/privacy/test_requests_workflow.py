@@ -422,3 +422,33 @@ def test_an_overdue_filter_lists_only_overdue_requests(dpo):
     _staff_request(contact, type="erasure")
     page = dpo.client.get("/admin/privacy/rightsrequest/?deadline=overdue")
     assert [r.pk for r in page.context["cl"].result_list] == [overdue.pk]
+
+
+def test_staff_preview_and_approve_an_erasure_which_the_job_carries_out(
+    dpo, purpose, django_capture_on_commit_callbacks
+):
+    contact = _consented(purpose, "erkki@example.fi")
+    request = _staff_request(contact, type="erasure")
+    preview = dpo.client.get(f"/admin/privacy/rightsrequest/{request.pk}/do/erase/")
+    assert preview.status_code == 200
+    assert preview.context["plan"].changes_anything
+
+    refused = dpo.client.post(f"/admin/privacy/rightsrequest/{request.pk}/do/erase/", {})
+    assert refused.status_code == 400  # the confirmation box is not ticked
+    request.refresh_from_db()
+    assert request.state == "identity_verified"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        done = dpo.client.post(
+            f"/admin/privacy/rightsrequest/{request.pk}/do/erase/", {"confirm": "on"}
+        )
+    assert done.status_code == 302
+    request.refresh_from_db()
+    contact.refresh_from_db()
+    assert request.state == "completed"
+    assert request.job_started_at and request.job_finished_at
+    assert contact.subject_category == "erased"
+    assert is_suppressed("erkki@example.fi")
+    # The request stays as an anonymised record: the right, the dates, the outcome.
+    assert (request.type, request.email) == ("erasure", "")
+    assert list(consent_selectors.audience(purpose=purpose)) == []
