@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from crm.admin_tools import AccessLoggedAdmin
+from crm.admin_tools import AccessLoggedAdmin, OfferedFiltersOnly
 from crm.models import Contact
 
 from . import requests as rights
@@ -149,7 +149,7 @@ ACTIONS = {
 
 
 @admin.register(RightsRequest)
-class RightsRequestAdmin(AccessLoggedAdmin, admin.ModelAdmin):
+class RightsRequestAdmin(OfferedFiltersOnly, AccessLoggedAdmin, admin.ModelAdmin):
     list_display = ["pk", "type", "state", "channel", "received_at", "deadline_shown", "contact"]
     list_display_links = ["pk", "type"]
     list_filter = ["state", "type", DeadlineFilter, "channel"]
@@ -338,7 +338,7 @@ class RightsRequestAdmin(AccessLoggedAdmin, admin.ModelAdmin):
 
 
 @admin.register(Suppression)
-class SuppressionAdmin(admin.ModelAdmin):
+class SuppressionAdmin(OfferedFiltersOnly, admin.ModelAdmin):
     """The suppression list: hashes only. The DPO may remove an entry (the person asked to
     receive marketing again and gave a new consent by other means)."""
 
