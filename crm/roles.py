@@ -67,6 +67,7 @@ _RIGHTS_REQUESTS = [
     "privacy.reject_rightsrequest",
     "privacy.complete_rightsrequest",
     "privacy.decide_rectification",
+    "privacy.approve_erasure",
     "privacy.view_suppression",
     "privacy.delete_suppression",
 ]

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from crm.admin_tools import AccessLoggedAdmin
+from crm.admin_tools import AccessLoggedAdmin, OfferedFiltersOnly
 from crm.models import Contact
 
 from . import erasure_views
@@ -132,6 +132,12 @@ class DecisionForm(forms.Form):
     )
 
 
+class ApproveErasureForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I have read the preview: erase this person as it says"), required=True
+    )
+
+
 ACTIONS = {
     # action: (permission, form, title)
     "verify": ("privacy.verify_rightsrequest", VerifyForm, _("Verify the identity")),
@@ -139,11 +145,12 @@ ACTIONS = {
     "reject": ("privacy.reject_rightsrequest", ReasonForm, _("Reject the request")),
     "complete": ("privacy.complete_rightsrequest", NoteForm, _("Mark completed")),
     "decide": ("privacy.decide_rectification", DecisionForm, _("Decide the corrections")),
+    "erase": ("privacy.approve_erasure", ApproveErasureForm, _("Preview and approve the erasure")),
 }
 
 
 @admin.register(RightsRequest)
-class RightsRequestAdmin(AccessLoggedAdmin, admin.ModelAdmin):
+class RightsRequestAdmin(OfferedFiltersOnly, AccessLoggedAdmin, admin.ModelAdmin):
     list_display = ["pk", "type", "state", "channel", "received_at", "deadline_shown", "contact"]
     list_display_links = ["pk", "type"]
     list_filter = ["state", "type", DeadlineFilter, "channel"]
@@ -261,6 +268,12 @@ class RightsRequestAdmin(AccessLoggedAdmin, admin.ModelAdmin):
             return obj.state == State.RECEIVED
         if action == "extend":
             return obj.extended_until is None
+        if action == "erase":
+            return (
+                obj.type == RightsRequest.Type.ERASURE
+                and obj.contact_id is not None
+                and obj.state in (State.IDENTITY_VERIFIED, State.EXTENDED)
+            )
         if action == "decide":
             return (
                 obj.type == RightsRequest.Type.RECTIFICATION
@@ -292,8 +305,14 @@ class RightsRequestAdmin(AccessLoggedAdmin, admin.ModelAdmin):
             else:
                 self.message_user(request, gettext("Done."), messages.SUCCESS)
                 return redirect("admin:privacy_rightsrequest_change", obj.pk)
+        plan = None
+        if action == "erase" and obj.contact_id is not None:
+            from .erasure import erasure_plan
+
+            plan = erasure_plan(contact=obj.contact)
         context = {
             **self.admin_site.each_context(request),
+            "plan": plan,
             "title": title,
             "form": form,
             "original": obj,
@@ -324,6 +343,13 @@ class RightsRequestAdmin(AccessLoggedAdmin, admin.ModelAdmin):
             rights.request_reject(request=obj, reason=values["reason"], actor=user)
         elif action == "complete":
             rights.request_complete(request=obj, actor=user, note=values["note"])
+        elif action == "erase":
+            from .erasure_jobs import ErasureRefused, erasure_approve
+
+            try:
+                erasure_approve(request=obj, actor=user)
+            except ErasureRefused as error:
+                raise rights.RequestRefused(str(error)) from error
         elif action == "decide":
             rights.rectification_decide(
                 request=obj, accept=values["accept"], actor=user, note=values["note"]
@@ -331,7 +357,7 @@ class RightsRequestAdmin(AccessLoggedAdmin, admin.ModelAdmin):
 
 
 @admin.register(Suppression)
-class SuppressionAdmin(admin.ModelAdmin):
+class SuppressionAdmin(OfferedFiltersOnly, admin.ModelAdmin):
     """The suppression list: hashes only. The DPO may remove an entry (the person asked to
     receive marketing again and gave a new consent by other means)."""
 

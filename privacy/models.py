@@ -182,6 +182,7 @@ class RightsRequest(models.Model):
             ("reject_rightsrequest", _("Can reject a rights request")),
             ("complete_rightsrequest", _("Can complete a rights request")),
             ("decide_rectification", _("Can accept or reject proposed corrections")),
+            ("approve_erasure", _("Can approve an erasure after its preview")),
         ]
 
     def __str__(self) -> str:

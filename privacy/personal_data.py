@@ -101,32 +101,21 @@ declare(
     },
 )
 
+
 # A rights request is the person's data (that they asked, what and when) and the controller's
 # proof that it answered in time (GDPR Art. 5(2), 12(3)). Erasing the person keeps the row as
 # an anonymised accountability record: the right, the channel, the dates and the outcome stay
 # under the RIGHTS_REQUESTS hold (counted from receipt); the address as given, how identity was
 # checked, the free-text reasons and the type-specific details (proposed corrections) go.
-_REQUEST_RECORD = Erasure.keep(
-    law=RIGHTS_REQUESTS.law, period_days=RIGHTS_REQUESTS.period_days, counted_from="received_at"
-)
-
-
-def _request_kept():
-    return personal(
-        Category.RECORD,
-        purpose=ACCOUNTABILITY,
-        retention=RIGHTS_REQUESTS,
-        erasure=_REQUEST_RECORD,
-    )
-
-
-def _transition_kept():
+def _request_kept(counted_from="received_at"):
     return personal(
         Category.RECORD,
         purpose=ACCOUNTABILITY,
         retention=RIGHTS_REQUESTS,
         erasure=Erasure.keep(
-            law=RIGHTS_REQUESTS.law, period_days=RIGHTS_REQUESTS.period_days, counted_from="at"
+            law=RIGHTS_REQUESTS.law,
+            period_days=RIGHTS_REQUESTS.period_days,
+            counted_from=counted_from,
         ),
     )
 
@@ -173,11 +162,9 @@ declare(
     merge=MergeRule.MOVE,
     fields={
         "request": subject_link(),
-        # Kept as long as its request's record, counted from the move itself (a transition has
-        # no received_at of its own: erasure_plan reads the date the hold runs from).
-        "from_state": _transition_kept(),
-        "to_state": _transition_kept(),
-        "at": _transition_kept(),
+        "from_state": _request_kept("at"),
+        "to_state": _request_kept("at"),
+        "at": _request_kept("at"),
         "by": not_personal(_ACTOR),
         "actor": not_personal(_ACTOR),
         "note": _request_erased(Category.COMMUNICATIONS, ""),

@@ -84,6 +84,8 @@ RECTIFIABLE = (
 )
 
 COMPLAINT_AUTHORITY = "https://tietosuoja.fi"
+#: Days a portal request whose address was never proven is kept (then deleted by the reminder job).
+UNPROVEN_DAYS = 14
 LINK_SALT = "privacy.portal-link"
 
 
@@ -652,11 +654,17 @@ def requests_sweep(*, now=None) -> list[int]:
 
 def requests_remind(*, now=None) -> int:
     """A person who started but never proved their address gets exactly one reminder, with a
-    NEW single-use link (the old one stops working). Requests left unproven for twice the
-    reminder time are closed as rejected (their address is then no longer kept)."""
+    NEW single-use link (the old one stops working). Portal requests still unproven after
+    ``UNPROVEN_DAYS`` are deleted: nobody showed they were the person's, and the address typed
+    (perhaps someone else's, perhaps in no record) is not kept longer."""
     from . import tasks
 
     now = now or timezone.now()
+    RightsRequest.objects.filter(
+        state=State.RECEIVED,
+        channel=RightsRequest.Channel.PORTAL,
+        received_at__lt=now - datetime.timedelta(days=UNPROVEN_DAYS),
+    ).delete()
     after = now - datetime.timedelta(hours=settings.PRIVACY_REMINDER_AFTER_HOURS)
     sent = 0
     for request in RightsRequest.objects.filter(

@@ -184,3 +184,24 @@ def test_malformed_input_gets_a_message_and_stores_nothing(data):
 @pytest.mark.parametrize("token", ["x", "a" * 2000, "%00", "..", "eyJ0IjoxfQ:1:2"])
 def test_garbage_links_are_refused_without_error(token):
     assert Client().get(f"/en/privacy/verify/{token}/").status_code in (400, 404)
+
+
+@pytest.mark.parametrize(
+    ("path", "heading", "right"),
+    [
+        ("/privacy/", "Käytä oikeuksiasi", "Vastusta suoramarkkinointia"),
+        ("/sv/privacy/", "Använd dina rättigheter", "Invänd mot direktmarknadsföring"),
+        ("/en/privacy/", "Use your rights", "Object to direct marketing"),
+    ],
+)
+def test_the_portal_offers_the_rights_in_finnish_swedish_and_english(path, heading, right):
+    html = Client().get(path).content.decode()
+    assert heading in html and right in html
+
+
+def test_the_link_mail_is_in_the_language_of_the_page(django_capture_on_commit_callbacks):
+    ContactFactory(email="sven@example.fi")
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post("/sv/privacy/request/", {"right": "access", "email": "sven@example.fi"})
+    assert mail.outbox[0].subject == "Bekräfta din dataskyddsbegäran"
+    assert "/sv/privacy/verify/" in mail.outbox[0].body

@@ -192,7 +192,7 @@ def test_a_suppressed_address_cannot_be_put_back_by_staff_api_or_sign_up(
         consent_services.consent_give(
             contact=contact, purpose=purpose, evidence=consent_services.Evidence(source="api")
         )
-    assert "suppression list" in str(refused.value)
+    assert "estolistalla" in str(refused.value)  # Finnish, the default language
 
     # The public sign-up answers as to anyone, and nothing is sent or stored.
     with django_capture_on_commit_callbacks(execute=True):
@@ -238,7 +238,7 @@ def test_the_consents_api_refuses_a_suppressed_address_clearly(purpose):
         headers={"authorization": f"Bearer {token}"},
     )
     assert response.status_code == 400, response.content
-    assert "suppression list" in response.content.decode()
+    assert "estolistalla" in response.content.decode()
     assert not ConsentState.objects.exists()
 
 
@@ -264,7 +264,7 @@ def test_restriction_excludes_from_audiences_and_survives_a_re_import(
     data = {f"column_{i}": t for i, t in job.mapping.items()}
     with django_capture_on_commit_callbacks(execute=True):
         page = sales.client.post(upload["Location"], {**data, "import": "1"}, follow=True)
-    assert "restricted" in page.content.decode()
+    assert "käsittelyä on rajoitettu" in page.content.decode()
     contact.refresh_from_db()
     assert contact.first_name == "Aino"
     assert list(consent_selectors.audience(purpose=purpose)) == []
@@ -275,7 +275,7 @@ def test_staff_see_a_banner_on_a_restricted_person(administrator):
     _staff_request(contact, type="restriction")
     page = administrator.client.get(f"/admin/crm/contact/{contact.pk}/change/")
     assert page.status_code == 200
-    assert "restricted at their request" in page.content.decode()
+    assert "käsittelyä on rajoitettu hänen pyynnöstään" in page.content.decode()
 
 
 # --- Jobs: never lost --------------------------------------------------------------------------
@@ -422,3 +422,44 @@ def test_an_overdue_filter_lists_only_overdue_requests(dpo):
     _staff_request(contact, type="erasure")
     page = dpo.client.get("/admin/privacy/rightsrequest/?deadline=overdue")
     assert [r.pk for r in page.context["cl"].result_list] == [overdue.pk]
+
+
+def test_staff_preview_and_approve_an_erasure_which_the_job_carries_out(
+    dpo, purpose, django_capture_on_commit_callbacks
+):
+    contact = _consented(purpose, "erkki@example.fi")
+    request = _staff_request(contact, type="erasure")
+    preview = dpo.client.get(f"/admin/privacy/rightsrequest/{request.pk}/do/erase/")
+    assert preview.status_code == 200
+    assert preview.context["plan"].changes_anything
+
+    refused = dpo.client.post(f"/admin/privacy/rightsrequest/{request.pk}/do/erase/", {})
+    assert refused.status_code == 400  # the confirmation box is not ticked
+    request.refresh_from_db()
+    assert request.state == "identity_verified"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        done = dpo.client.post(
+            f"/admin/privacy/rightsrequest/{request.pk}/do/erase/", {"confirm": "on"}
+        )
+    assert done.status_code == 302
+    request.refresh_from_db()
+    contact.refresh_from_db()
+    assert request.state == "completed"
+    assert request.job_started_at and request.job_finished_at
+    assert contact.subject_category == "erased"
+    assert is_suppressed("erkki@example.fi")
+    # The request stays as an anonymised record: the right, the dates, the outcome.
+    assert (request.type, request.email) == ("erasure", "")
+    assert list(consent_selectors.audience(purpose=purpose)) == []
+
+
+def test_requests_never_proven_are_deleted_after_two_weeks(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post("/en/privacy/request/", {"right": "access", "email": "nobody@example.fi"})
+    proven = _staff_request(ContactFactory(), type="erasure")
+    later = timezone.now() + datetime.timedelta(days=rights.UNPROVEN_DAYS, hours=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        rights.requests_remind(now=later)
+    assert list(RightsRequest.objects.values_list("pk", flat=True)) == [proven.pk]
+    assert mail.outbox == []
