@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from crm.models import Contact
 
+from . import event_purposes
 from .models import ConsentEvent, ConsentState, PendingSignUp, Purpose, Topic
 
 
@@ -84,6 +85,27 @@ def marketing_states(*, contact: Contact) -> list[ConsentState]:
         .prefetch_related("topics", "purpose__topics")
         .order_by("purpose__code")
     )
+
+
+#: The purposes an event's registration form asks for (consent migration 0004); each event is a
+#: topic of its own (``event-<id>``), so a person can leave one event's list and stay on another.
+EVENT_PURPOSE_CODES = (event_purposes.NETWORKING, event_purposes.PARTNERS)
+
+
+def event_states(*, contact: Contact) -> list[ConsentState]:
+    """The person's valid consents of the event purposes, with the events (topics) they cover
+    (the preference page lists them so that each can be withdrawn)."""
+    now = timezone.now()
+    return [
+        state
+        for state in ConsentState.objects.filter(
+            contact=contact, purpose__code__in=EVENT_PURPOSE_CODES
+        )
+        .select_related("purpose")
+        .prefetch_related("topics")
+        .order_by("purpose__code")
+        if state.is_valid(now)
+    ]
 
 
 def pending_sign_up(*, payload: dict) -> PendingSignUp | None:

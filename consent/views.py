@@ -169,6 +169,7 @@ def _preferences_page(request, person, *, notice: str = "", status: int = 200, h
         {
             "person": person,
             "states": selectors.marketing_states(contact=person),
+            "event_states": selectors.event_states(contact=person),
             "notice": notice,
             "highlight": highlight,
             "token": links.make(links.PREFERENCES, c=person.pk),
@@ -216,6 +217,25 @@ def unsubscribe(request, token: str):
     return _preferences_page(request, person, notice=notice)
 
 
+def _event_choices_save(request, person, evidence) -> None:
+    """The events a consent of an event purpose covers: an event unticked leaves it (the
+    consent is withdrawn when no event is left). Nothing can be added here: an event's consent
+    is given on its registration form."""
+    for state in selectors.event_states(contact=person):
+        if f"event-present-{state.purpose.pk}" not in request.POST:
+            continue
+        current = {t.code: t for t in state.topics.all()}
+        kept = [
+            current[c] for c in request.POST.getlist(f"event-{state.purpose.pk}") if c in current
+        ]
+        if not kept:
+            services.consent_withdraw(contact=person, purpose=state.purpose, evidence=evidence)
+        elif len(kept) != len(current):
+            services.consent_topics_change(
+                contact=person, purpose=state.purpose, topics=kept, evidence=evidence
+            )
+
+
 @public
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -237,6 +257,7 @@ def preferences(request, token: str):
         return _preferences_page(
             request, person, notice=_("You will no longer receive any marketing from us.")
         )
+    _event_choices_save(request, person, evidence)
     for state in selectors.marketing_states(contact=person):
         if not state.is_valid():
             continue

@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from consent import links as consent_links
 from consent.mail import _html
 
 from . import links
@@ -39,6 +40,9 @@ def registration_message(*, registration, kind: str) -> EmailMultiAlternatives:
             else "",
             "networking_url": links.url(links.NETWORKING, registration, language)
             if registration.networking and event.networking_offered and kind != "cancelled"
+            else "",
+            "preferences_url": consent_links.url(consent_links.PREFERENCES, language, c=contact.pk)
+            if (registration.networking or registration.partner_consent) and kind != "cancelled"
             else "",
             "controller": settings.CONTROLLER_NAME,
         }

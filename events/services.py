@@ -28,8 +28,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from consent import event_purposes
 from consent import services as consent_services
-from consent.models import ConsentEvent, ConsentState, Purpose
+from consent.models import ConsentEvent, ConsentState, ConsentText, Purpose
 from crm import selectors as crm_selectors
 from crm import services as crm_services
 from crm.models import Contact, Membership, normalise_email, text_validators
@@ -52,8 +53,8 @@ Status = Registration.Status
 Source = Registration.Source
 
 #: The consent purposes of events (consent migration 0004): one topic per event.
-NETWORKING_PURPOSE = "event-networking"
-PARTNER_PURPOSE = "event-partners"
+NETWORKING_PURPOSE = event_purposes.NETWORKING
+PARTNER_PURPOSE = event_purposes.PARTNERS
 
 ALREADY_REGISTERED = "already_registered"
 TEXT_MAX = 500
@@ -104,6 +105,43 @@ class RegistrationResult:
     @property
     def waiting(self) -> bool:
         return self.registration.status == Status.WAITING
+
+
+# --- The event's configuration ---------------------------------------------------------------
+
+
+@transaction.atomic
+def event_create(**values: Any) -> Event:
+    event = Event(**values)
+    event.full_clean()
+    event.save()
+    return event
+
+
+@transaction.atomic
+def question_create(*, event: Event, choices=(), **values: Any) -> Question:
+    """A question of ``event``; ``choices`` a list of ``{"label_fi": ..., "label_sv": ...}``."""
+    question = Question(event=event, **values)
+    question.full_clean()
+    question.save()
+    for order, labels in enumerate(choices):
+        choice = Choice(question=question, order=order, **labels)
+        choice.full_clean()
+        choice.save()
+    return question
+
+
+@transaction.atomic
+def recipient_create(*, event: Event, questions=(), **values: Any):
+    from .models import Recipient
+
+    recipient = Recipient(event=event, **values)
+    recipient.full_clean()
+    if any(q.event_id != event.pk for q in questions):
+        raise ValidationError({"questions": [_("Choose questions of this event.")]})
+    recipient.save()
+    recipient.questions.set(questions)
+    return recipient
 
 
 # --- Reading the form's values --------------------------------------------------------------
@@ -401,8 +439,7 @@ def _event_consent_give(*, contact, event, code: str, evidence) -> None:
     """The person's consent of purpose ``code`` now covers ``event`` too (its topic)."""
     purpose = Purpose.objects.filter(code=code).first()
     if purpose is None:
-        logger.error("Consent purpose %s is missing (consent migration 0004).", code)
-        raise ValidationError({"event": [_("Registration is not available right now.")]})
+        purpose = event_purposes.ensure(Purpose, ConsentText, code)[code]
     topic = consent_services.topic_ensure(
         purpose=purpose,
         code=event_topic_code(event),
@@ -470,6 +507,7 @@ def registration_create(
     api_client=None,
     evidence=None,
     now=None,
+    send_mail: bool = True,
 ) -> RegistrationResult:
     """Register a person for ``event``.
 
@@ -480,7 +518,8 @@ def registration_create(
     ``networking``, ``share_email``, ``share_phone``, ``share_organisation``,
     ``partner_consent`` (bools); ``billing`` (a dict of BILLING_FIELDS, paid events).
     ``source`` is a Registration.Source; ``evidence`` (consent.services.Evidence) the request's
-    address and browser for the consents' proof.
+    address and browser for the consents' proof. ``send_mail`` False: no confirmation mail
+    (demo data; staff who tell the person themselves).
 
     Everything is checked before anything is written. Then, with the event's row locked: the
     registration window, one active registration per person, and the place: confirmed while
@@ -509,12 +548,14 @@ def registration_create(
             api_client=api_client,
             evidence=evidence,
             now=now,
+            send_mail=send_mail,
         )
     return result
 
 
 def _register(
     *,
+    send_mail=True,
     event,
     values,
     answers,
@@ -527,12 +568,15 @@ def _register(
     evidence,
     now,
 ) -> RegistrationResult:
+    # The person first, before the lock: finding or adding them does not depend on the places,
+    # and the lock is then held only for what does (the whole transaction still rolls back).
+    contact = _contact_for(values=values, source=source, api_client=api_client, language=language)
+    relationship = _relationship(contact)
     event = _locked_event(event)
     # The time is read with the lock held, so the waiting list's order (by registration time)
     # is the order in which registrations got their turn.
     now = now or timezone.now()
     _refuse_unless_open(event, now)
-    contact = _contact_for(values=values, source=source, api_client=api_client, language=language)
     if Registration.objects.filter(
         event=event, contact=contact, status__in=Registration.ACTIVE
     ).exists():
@@ -562,7 +606,7 @@ def _register(
         share_organisation=networking and bool(data.get("share_organisation")),
         partner_consent=bool(data.get("partner_consent")),
         stat_municipality=values["municipality"] or contact.municipality,
-        stat_relationship=_relationship(contact),
+        stat_relationship=relationship,
         stat_registered_on=timezone.localdate(now),
     )
     registration.full_clean(exclude=["contact", "event", "api_client", "stat_municipality"])
@@ -587,7 +631,8 @@ def _register(
             contact=contact, event=event, code=PARTNER_PURPOSE, evidence=consent_evidence
         )
     kind = "confirmed" if registration.status == Status.CONFIRMED else "waiting"
-    transaction.on_commit(lambda: _mail(registration.pk, kind))
+    if send_mail:
+        transaction.on_commit(lambda: _mail(registration.pk, kind))
     return RegistrationResult(registration)
 
 
@@ -642,8 +687,18 @@ def _promote(event: Event, now) -> list[Registration]:
     return promoted
 
 
-@transaction.atomic
 def registration_cancel(*, registration: Registration, actor=None, now=None) -> list[Registration]:
+    """See ``_cancel``; ``actor`` (a staff user) is the audit trail's actor of the change."""
+    if actor is None:
+        return _cancel(registration=registration, now=now)
+    from crm.audit import audit_actor
+
+    with audit_actor(actor):
+        return _cancel(registration=registration, now=now)
+
+
+@transaction.atomic
+def _cancel(*, registration: Registration, now=None) -> list[Registration]:
     """Cancel a registration (the person through their link, ``actor`` None; or a staff
     member) and give freed places to the first people waiting, mailing them after the commit.
     Returns the registrations promoted. A registration already cancelled changes nothing.

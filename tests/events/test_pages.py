@@ -197,3 +197,35 @@ def test_leaving_one_events_list_keeps_the_other(client):
 
     assert not selectors.on_networking_list(on_first)
     assert selectors.on_networking_list(on_second)
+
+
+def test_event_consents_are_withdrawn_on_the_preference_page(
+    client, django_capture_on_commit_callbacks
+):
+    first = make_event(slug="eka", networking_offered=True)
+    second = make_event(slug="toka", networking_offered=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        on_first = _join(first, 1)
+    on_second = _join(second, 1)
+    url = link_in(mail.outbox[0], "/consent/preferences/")
+    page = client.get(url).content.decode()
+    assert "Tapahtuman verkostoitumislista" in page and "Kevätseminaari" in page
+    purpose = ConsentState.objects.get(purpose__code="event-networking").purpose
+    # Untick the first event, keep the second.
+    client.post(
+        url,
+        {
+            f"event-present-{purpose.pk}": "1",
+            f"event-{purpose.pk}": [f"event-{second.pk}"],
+            "save": "1",
+        },
+    )
+    from events import selectors
+
+    assert not selectors.on_networking_list(on_first)
+    assert selectors.on_networking_list(on_second)
+    # Nothing ticked: the consent is withdrawn.
+    client.post(url, {f"event-present-{purpose.pk}": "1", "save": "1"})
+    assert not selectors.on_networking_list(on_second)
+    state = ConsentState.objects.get(purpose=purpose)
+    assert state.status == ConsentState.Status.WITHDRAWN

@@ -247,3 +247,25 @@ def test_networking_and_partner_consents_go_to_the_ledger(db):
     assert [t.code for t in state.topics.all()] == [f"event-{event.pk}"]
     row = ConsentEvent.objects.filter(contact_id=contact.pk).first()
     assert "verkosto" in row.note
+
+
+def test_a_staff_cancellation_names_the_staff_member_in_the_audit_trail(event):
+    from auditlog.models import LogEntry
+    from django.contrib.auth import get_user_model
+
+    registration = register(event, person(1)).registration
+    staff = get_user_model().objects.create_user("outi", password="x" * 20)
+    services.registration_cancel(registration=registration, actor=staff)
+    entry = LogEntry.objects.filter(
+        object_pk=str(registration.pk), action=LogEntry.Action.UPDATE
+    ).latest("timestamp")
+    assert entry.actor == staff and "status" in entry.changes_dict
+
+
+def test_a_past_event_cannot_be_cancelled(event):
+    registration = register(event, person(1)).registration
+    later = event.ends_at + datetime.timedelta(hours=1)
+    with pytest.raises(ValidationError):
+        services.registration_cancel(registration=registration, now=later)
+    registration.refresh_from_db()
+    assert registration.status == Status.CONFIRMED
