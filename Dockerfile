@@ -17,11 +17,12 @@ COPY pyproject.toml README.md ./
 COPY . .
 RUN pip install -e . \
     && SECRET_KEY=collectstatic-only DATABASE_URL=sqlite:////tmp/build.sqlite3 \
-       CONTROLLER_NAME=build CONTROLLER_ADDRESS=build PRIVACY_CONTACT_EMAIL=build@localhost \
+       CONTROLLER_NAME=build CONTROLLER_ADDRESS=build PRIVACY_CONTACT_EMAIL=build@localhost SUPPRESSION_KEY=build \
        python manage.py collectstatic --noinput \
     && rm -f /tmp/build.sqlite3 \
     && useradd --system --uid 10001 --home-dir /app rekisteri \
-    && mkdir -p /app/media && chown rekisteri /app/media
+    && mkdir -p /app/media /app/var/exports && chown rekisteri /app/media /app/var/exports \
+    && chmod 700 /app/var/exports
 
 USER rekisteri
 EXPOSE 8000

@@ -199,6 +199,10 @@ CELERY_BEAT_SCHEDULE = {
     "consent-evidence-purge": {"task": "consent.evidence_purge", "schedule": 24 * 3600.0},
     "mailings-resume": {"task": "consent.mailings_resume", "schedule": 600.0},
     "events-data-shred": {"task": "events.shred_due", "schedule": 24 * 3600.0},
+    "data-exports-purge": {"task": "privacy.exports_purge", "schedule": 3600.0},
+    "rights-requests-sweep": {"task": "privacy.rights_requests_sweep", "schedule": 120.0},
+    "rights-requests-reminders": {"task": "privacy.rights_requests_remind", "schedule": 3600.0},
+    "rights-requests-deadlines": {"task": "privacy.rights_requests_deadlines", "schedule": 86400.0},
 }
 # An import whose task has not started this long after it was queued is sent again (the broker
 # may have been down when it was sent). Shorter would send a merely busy queue's jobs twice.
@@ -348,6 +352,20 @@ AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=730)
 if AUDIT_RETENTION_DAYS < 1:
     raise ImproperlyConfigured("AUDIT_RETENTION_DAYS must be a positive number of days.")
 
+# Where the copies of people's data made for access requests wait for their download: a
+# directory of its own, outside MEDIA_ROOT and never served by the web server.
+PRIVACY_EXPORT_ROOT = env.path("PRIVACY_EXPORT_ROOT", default=BASE_DIR / "var" / "exports")
+# Days a download link works (the file is removed when fetched or by the purge after this).
+PRIVACY_EXPORT_DAYS = env.int("PRIVACY_EXPORT_DAYS", default=7)
+if not 1 <= PRIVACY_EXPORT_DAYS <= 30:
+    raise ImproperlyConfigured("PRIVACY_EXPORT_DAYS must be 1 to 30.")
+
+# People erased per transaction by the batch erasure job (privacy.erasure_jobs): a killed
+# worker rolls back at most this many whole people.
+PRIVACY_ERASURE_BATCH_SIZE = env.int("PRIVACY_ERASURE_BATCH_SIZE", default=500)
+if not 1 <= PRIVACY_ERASURE_BATCH_SIZE <= 5000:
+    raise ImproperlyConfigured("PRIVACY_ERASURE_BATCH_SIZE must be 1 to 5000.")
+
 # --- Consents -------------------------------------------------------------------------------
 # Days a sign-up's confirmation link works (the unconfirmed sign-up is removed after 7 days).
 CONSENT_CONFIRM_LINK_DAYS = env.int("CONSENT_CONFIRM_LINK_DAYS", default=7)
@@ -372,6 +390,32 @@ EVENTS_LINK_DAYS = env.int("EVENTS_LINK_DAYS", default=400)
 EVENTS_REGISTRATIONS_PER_IP_HOUR = env.int("EVENTS_REGISTRATIONS_PER_IP_HOUR", default=30)
 if EVENTS_LINK_DAYS < 1:
     raise ImproperlyConfigured("EVENTS_LINK_DAYS must be at least 1.")
+# --- Privacy portal and rights requests ------------------------------------------------------
+# The key of the suppression list's hashes (HMAC-SHA256 of an address): required in production,
+# like SECRET_KEY. Changing it makes every suppressed address unknown again: keep it.
+SUPPRESSION_KEY = env.str("SUPPRESSION_KEY", default="")
+if not SUPPRESSION_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SUPPRESSION_KEY is not set. Set it to a long random value (python -c 'import "
+            "secrets; print(secrets.token_urlsafe(50))') and keep it: it keys the suppression "
+            "list of erased and objecting people's addresses. DEBUG=true uses a demo value."
+        )
+    SUPPRESSION_KEY = "development-only-suppression-key"
+# Minutes an identity link of the privacy portal works (single use).
+PRIVACY_LINK_MINUTES = env.int("PRIVACY_LINK_MINUTES", default=30)
+# Portal requests per hour from one client address, and for one email address.
+PRIVACY_REQUESTS_PER_IP_HOUR = env.int("PRIVACY_REQUESTS_PER_IP_HOUR", default=10)
+PRIVACY_REQUESTS_PER_EMAIL_HOUR = env.int("PRIVACY_REQUESTS_PER_EMAIL_HOUR", default=3)
+# A rights request's job that has not started this long after it was queued is sent again by
+# the sweeper (the broker may have been down).
+PRIVACY_REQUEUE_AFTER_SECONDS = env.int("PRIVACY_REQUEUE_AFTER_SECONDS", default=300)
+# Hours after which a request whose identity was never proven gets its one reminder.
+PRIVACY_REMINDER_AFTER_HOURS = env.int("PRIVACY_REMINDER_AFTER_HOURS", default=24)
+if not 5 <= PRIVACY_LINK_MINUTES <= 60:
+    raise ImproperlyConfigured("PRIVACY_LINK_MINUTES must be 5 to 60.")
+if PRIVACY_REQUEUE_AFTER_SECONDS < 60:
+    raise ImproperlyConfigured("PRIVACY_REQUEUE_AFTER_SECONDS must be 60 seconds or more.")
 
 LOGGING = {
     "version": 1,

@@ -196,6 +196,18 @@ class StaffConsentForm(forms.ModelForm):
             and purpose.current_text() is None
         ):
             self.add_error("purpose", _("This purpose has no consent text yet."))
+        contact = values.get("contact")
+        if (
+            purpose is not None
+            and contact is not None
+            and values.get("kind") == ConsentEvent.Kind.GIVEN
+            and purpose.is_marketing
+        ):
+            from .services import suppression_refusal
+
+            refusal = suppression_refusal(contact.email)
+            if refusal:
+                self.add_error("contact", refusal)
         return values
 
 

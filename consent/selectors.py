@@ -45,8 +45,26 @@ def audience(
 
 
 def _excluded(people: QuerySet[Contact]) -> QuerySet[Contact]:
-    """Take out people no marketing may reach whatever their consent says."""
-    return people.exclude(subject_category=Contact.SubjectCategory.ERASED)
+    """Take out people no marketing may reach whatever their consent says: the erased, people
+    whose processing is restricted (GDPR Art. 18) and addresses on the suppression list."""
+    from privacy.models import Restriction, Suppression
+    from privacy.suppression import email_hash
+
+    people = people.exclude(subject_category=Contact.SubjectCategory.ERASED).exclude(
+        Exists(Restriction.objects.filter(contact=OuterRef("pk"), lifted_at__isnull=True))
+    )
+    if Suppression.objects.exists():
+        # The list holds keyed hashes only, so the candidates' addresses are hashed here (one
+        # query for their addresses, one for the matching hashes).
+        addresses = dict(people.exclude(email="").values_list("pk", "email"))
+        hashes = {pk: email_hash(email) for pk, email in addresses.items()}
+        suppressed = set(
+            Suppression.objects.filter(email_hash__in=hashes.values()).values_list(
+                "email_hash", flat=True
+            )
+        )
+        people = people.exclude(pk__in=[pk for pk, h in hashes.items() if h in suppressed])
+    return people
 
 
 def ledger_of(*, contact: Contact) -> QuerySet[ConsentEvent]:

@@ -197,6 +197,29 @@ def _set_state(
     return state
 
 
+class AddressSuppressed(ValidationError):
+    """The address is on the suppression list (privacy.suppression): no marketing consent."""
+
+
+def suppression_refusal(email: str) -> str:
+    """The message for staff and integrations when ``email`` is suppressed, else ``""``."""
+    from privacy.suppression import is_suppressed
+
+    if email and is_suppressed(email):
+        return _(
+            "This address is on the suppression list: its owner had their data erased or "
+            "objected to direct marketing, so no marketing consent can be recorded for it."
+        )
+    return ""
+
+
+def _refuse_suppressed(email: str, purpose: Purpose) -> None:
+    if purpose.is_marketing:
+        refusal = suppression_refusal(email)
+        if refusal:
+            raise AddressSuppressed({"email": [refusal]})
+
+
 @transaction.atomic
 def consent_give(
     *,
@@ -218,6 +241,7 @@ def consent_give(
     text = text or purpose.current_text()
     if text is None or text.purpose_id != purpose.pk:
         raise ValidationError({"purpose": _("This purpose has no consent text yet.")})
+    _refuse_suppressed(contact.email, purpose)
     topics = list(purpose.topics.all()) if topics is None else topics
     codes = sorted(t.code for t in topics)
     now = timezone.now()
@@ -460,6 +484,7 @@ def sign_up_request(
     text = purpose.current_text()
     if text is None or not purpose.active:
         raise ValidationError({"purpose": _("This purpose is not open for sign-up.")})
+    _refuse_suppressed(email, purpose)
     now = timezone.now()
     pending, created = PendingSignUp.objects.select_for_update().get_or_create(
         email=email,

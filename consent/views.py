@@ -7,6 +7,7 @@ language of the address the link carries (the person's language) and answers 400
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 
 from django.http import Http404
@@ -84,15 +85,18 @@ def signup(request, code: str):
                 _("Too many sign-ups were sent from here or for this address. Try again later."),
                 status=429,
             )
-        services.sign_up_request(
-            purpose=purpose,
-            email=values["email"],
-            first_name=values["first_name"],
-            last_name=values["last_name"],
-            language=translation.get_language()[:2],
-            topics=services.topics_of(purpose, values.get("topics")),
-            evidence=evidence,
-        )
+        # A suppressed address: nothing is sent or stored, and the page says what it says to
+        # everyone.
+        with contextlib.suppress(services.AddressSuppressed):
+            services.sign_up_request(
+                purpose=purpose,
+                email=values["email"],
+                first_name=values["first_name"],
+                last_name=values["last_name"],
+                language=translation.get_language()[:2],
+                topics=services.topics_of(purpose, values.get("topics")),
+                evidence=evidence,
+            )
         # The same answer whether or not a mail was sent (once an hour), and whoever the
         # address belongs to: the page tells nobody whether it is in the register.
         return _message(
@@ -148,7 +152,7 @@ def confirm(request, token: str):
         state = services.sign_up_confirm(
             payload=payload, evidence=services.evidence_of_request(request, Source.WEB_FORM)
         )
-    except services.SignUpGone:
+    except (services.SignUpGone, services.AddressSuppressed):
         return gone
     return _message(
         request,

@@ -80,6 +80,20 @@ _VIEW_REGISTER = [
     *_crud("membership", "view"),
 ]
 
+# Rights requests (privacy portal): the DPO and the Administrator see them and act on them.
+_RIGHTS_REQUESTS = [
+    "privacy.view_rightsrequest",
+    "privacy.add_rightsrequest",
+    "privacy.verify_rightsrequest",
+    "privacy.extend_rightsrequest",
+    "privacy.reject_rightsrequest",
+    "privacy.complete_rightsrequest",
+    "privacy.decide_rectification",
+    "privacy.approve_erasure",
+    "privacy.view_suppression",
+    "privacy.delete_suppression",
+]
+
 ROLES: dict[str, list[str]] = {
     SALES: [
         *_crud("contact", "view", "add", "change"),
@@ -122,6 +136,7 @@ ROLES: dict[str, list[str]] = {
         *_events("disclosure", "view"),
         *_events("disclosedperson", "view"),
         *_events("shredrun", "view"),
+        *_RIGHTS_REQUESTS,
     ],
     ADMINISTRATOR: [
         *_crud("contact", "view", "add", "change"),
@@ -138,6 +153,7 @@ ROLES: dict[str, list[str]] = {
         "auth.add_user",
         "auth.change_user",
         "auth.view_group",
+        *_RIGHTS_REQUESTS,
     ],
 }
 

@@ -454,3 +454,4 @@ class AuditEntryAdmin(admin.ModelAdmin):
 if admin.site.is_registered(LogEntry):
     admin.site.unregister(LogEntry)
 admin.site.register(LogEntry, AuditEntryAdmin)
+from . import admin_requests  # noqa: E402,F401  (rights requests, their actions)

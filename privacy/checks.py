@@ -23,6 +23,8 @@ privacy.E016  a field's retention runs from the end of an event, but the shredde
               carry it out: the model reaches no event (or more than one way), the event has
               no field holding the days kept, or an anonymised row's value has no replacement
               or its link to the person cannot be cleared
+privacy.E017  a legal hold counts from (``counted_from``) a field that is not a date of the model
+              (the erasure preview would fail for every person with such a row)
 """
 
 from django.apps import apps as global_apps
@@ -344,6 +346,18 @@ def _check_erasure(model, declaration, existing) -> list[checks.CheckMessage]:
                 id="privacy.E010",
             )
         )
+    for name, d in held.items():
+        start = d.erasure.counted_from if d.erasure is not None else ""
+        if start and not isinstance(existing.get(start), models.DateField):
+            errors.append(
+                checks.Error(
+                    f"{model._meta.label}.{name}: the legal hold counts from {start!r}, which "
+                    "is not a date field of the model.",
+                    hint="counted_from='<a DateField or DateTimeField of this model>'.",
+                    obj=model,
+                    id="privacy.E017",
+                )
+            )
     for name, d in held.items():
         f = existing.get(name)
         if f is None or d.erasure is None or d.erasure.action is not ErasureAction.REPLACE:

@@ -74,3 +74,17 @@ def streaming_csv_response(
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+class CsvFile:
+    """The same CSV written into a text file row by row (a data export's CSV inside a ZIP):
+    BOM and header first, every cell through ``safe_cell``."""
+
+    def __init__(self, fileobj, header: Iterable[str], *, bom: bool = True):
+        self._writer = csv.writer(fileobj, delimiter=";", lineterminator="\r\n")
+        if bom:
+            fileobj.write("\ufeff")
+        self.writerow(header)
+
+    def writerow(self, row: Iterable) -> None:
+        self._writer.writerow([safe_cell(v) for v in row])

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 
 from .declarations import (
     SUBJECT_MODEL,
@@ -44,6 +46,37 @@ class HeldRecord:
     values: tuple[HeldValue, ...]
 
 
+#: Above this many ids, PostgreSQL gets them as ONE array parameter (``IN (SELECT unnest(…))``)
+#: instead of one parameter each: a batch erasure repeats the people's ids in every subquery of
+#: the audit trail's condition, and binding thousands of parameters costs more than the query.
+_ARRAY_ABOVE = 50
+
+
+def id_set(ids, *, as_text: bool = False, as_json: bool = False):
+    """``ids`` for an ``__in`` lookup: the list itself, or on PostgreSQL for many ids one array
+    parameter (as text, or as JSON strings for a lookup inside a JSON column)."""
+    ids = list(ids)
+    if connection.vendor != "postgresql" or len(ids) <= _ARRAY_ABOVE:
+        return ids
+    if as_json:
+        return RawSQL("SELECT to_jsonb(x) FROM unnest(%s::text[]) AS x", ([str(i) for i in ids],))
+    if as_text:
+        return RawSQL("SELECT unnest(%s::text[])", ([str(i) for i in ids],))
+    return RawSQL("SELECT unnest(%s::bigint[])", ([int(i) for i in ids],))
+
+
+def people_ids(contact_ids) -> list[int]:
+    """``subject_ids`` for many people at once (one query): their ids and their merged ids."""
+    ids = list(contact_ids)
+    tombstone = registry.tombstone()
+    if tombstone is not None and ids:
+        declaration, name = tombstone
+        ids += declaration.model._default_manager.filter(
+            **{f"{declaration.subject}__in": ids}
+        ).values_list(name, flat=True)
+    return ids
+
+
 def subject_ids(contact) -> list[int]:
     """The person's id and the ids of the duplicates merged into them (from the merge
     tombstone): rows kept under a merged duplicate's id are the person's too."""
@@ -58,8 +91,17 @@ def subject_ids(contact) -> list[int]:
 
 
 def subject_rows(declaration: ModelDeclaration, contact, ids=None) -> models.QuerySet:
-    """The rows of a declared model that belong to the person (not for about_rows models)."""
+    """The rows of a declared model that belong to the person (not for about_rows models); with
+    ``contact`` None, the rows of all the people whose ids (merged ones included) are ``ids``."""
     manager = declaration.model._base_manager
+    if contact is None:
+        # Many people at once (a batch erasure): ``ids`` are theirs and their merged ids.
+        if declaration.subject == "":
+            return manager.filter(pk__in=id_set(ids))
+        if declaration.merge in (MergeRule.APPEND, MergeRule.KEEP):
+            attname = declaration.model._meta.get_field(declaration.link).attname
+            return manager.filter(**{f"{attname}__in": id_set(ids)})
+        return manager.filter(**{f"{declaration.subject}__in": id_set(ids)})
     if declaration.subject == "":
         return manager.filter(pk=contact.pk)
     if declaration.merge in (MergeRule.APPEND, MergeRule.KEEP):
@@ -114,7 +156,7 @@ def about_rows_condition(about: AboutRows, contact, ids=None) -> Q:
                 **{
                     ct: types[declaration.model],
                     "action": _DELETE_ACTION,
-                    f"{changes}__{declaration.link}__0__in": parent_ids,
+                    f"{changes}__{declaration.link}__0__in": id_set(parent_ids, as_json=True),
                 }
             )
             .exclude(**{f"{oid}__isnull": True})
@@ -133,7 +175,7 @@ def about_rows_condition(about: AboutRows, contact, ids=None) -> Q:
     for declaration in sorted(declarations, key=lambda d: d.subject.count("__")):
         model = declaration.model
         if declaration.subject == "":
-            condition |= Q(**{ct: types[model], f"{oid}__in": ids})
+            condition |= Q(**{ct: types[model], f"{oid}__in": id_set(ids)})
             continue
         parent = model._meta.get_field(declaration.link).related_model._meta.label
         parent_ids = ever.get(parent)
@@ -176,16 +218,73 @@ def _records_query(declaration: ModelDeclaration, contact, ids) -> models.QueryS
         for n in held
         if model._meta.get_field(n).is_relation and not model._meta.get_field(n).many_to_many
     ]
-    many = [n for n in held if model._meta.get_field(n).many_to_many]
     # A path through a many-to-many step could repeat a row.
     qs = qs.order_by("pk").distinct()
     if relations:
         # Never select_related() without names: it would follow (and INNER JOIN) every
-        # relation, dropping rows kept under a merged duplicate's id, whose row is gone.
-        qs = qs.select_related(*relations)
-    if many:
-        qs = qs.prefetch_related(*many)
+        # relation, dropping rows kept under a merged duplicate's id, whose row is gone. A
+        # related row is shown by its name, and a name may read that row's own relations (a
+        # registration is "event – person"): those are joined too, so that naming a row costs
+        # no query of its own.
+        qs = qs.select_related(*relations, *_naming_relations(model, relations))
     return qs
+
+
+def _naming_relations(model, relations) -> list[str]:
+    paths = []
+    for name in relations:
+        related = model._meta.get_field(name).related_model
+        paths += [
+            f"{name}__{f.name}"
+            for f in related._meta.concrete_fields
+            if f.is_relation and f.many_to_one
+        ]
+    return paths
+
+
+def _many_values(model, name, rows: models.QuerySet, chunk_size: int):
+    """(owner pk, [names]) of a many-to-many field for all ``rows``, in owner order: one query
+    however many rows, read alongside the rows (both ordered by the owner's pk)."""
+    field = model._meta.get_field(name)
+    through = field.remote_field.through
+    source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+    links = (
+        through._base_manager.filter(**{f"{source}__in": rows.values("pk")})
+        .select_related(target)
+        .order_by(f"{source}_id", "pk")
+        .iterator(chunk_size=chunk_size)
+    )
+    owner, names = None, []
+    for link in links:
+        pk = getattr(link, f"{source}_id")
+        if pk != owner and owner is not None:
+            yield owner, names
+            names = []
+        owner = pk
+        names.append(str(getattr(link, target)))
+    if owner is not None:
+        yield owner, names
+
+
+class _Merged:
+    """The values of a many-to-many field for rows read in pk order, taken as the rows pass."""
+
+    def __init__(self, pairs):
+        self._pairs = iter(pairs)
+        self._next = None
+        self._started = False
+
+    def take(self, pk) -> list[str]:
+        if not self._started:  # no query for a model the person has no rows in
+            self._started = True
+            self._next = next(self._pairs, None)
+        while self._next is not None and self._next[0] < pk:
+            self._next = next(self._pairs, None)
+        if self._next is not None and self._next[0] == pk:
+            names = self._next[1]
+            self._next = next(self._pairs, None)
+            return names
+        return []
 
 
 def _display(instance: models.Model, field: models.Field) -> object:
@@ -216,6 +315,63 @@ def _field_of(declaration: ModelDeclaration, d) -> str:
     return next(n for n, x in declaration.fields.items() if x is d)
 
 
+def held_records(
+    declaration: ModelDeclaration, contact, ids=None, *, chunk_size: int = 1000
+) -> Iterator[HeldRecord]:
+    """The person's rows of one declared model with their held values, read in chunks: memory
+    does not grow with the number of rows, and the queries are one for the rows and one per
+    many-to-many field, however many rows there are."""
+    ids = subject_ids(contact) if ids is None else ids
+    model = declaration.model
+    fields = declaration.held_fields()
+    rows = _records_query(declaration, contact, ids)
+    many = {
+        name: _Merged(_many_values(model, name, rows, chunk_size))
+        for name in fields
+        if model._meta.get_field(name).many_to_many
+    }
+    # Per field once, not per row: the model field, its label (a translation) and, for a plain
+    # personal field, its category.
+    columns = [
+        (
+            name,
+            d,
+            model._meta.get_field(name),
+            str(model._meta.get_field(name).verbose_name),
+            (d.category,) if isinstance(d, PersonalField) else None,
+        )
+        for name, d in fields.items()
+    ]
+    for instance in rows.iterator(chunk_size=chunk_size):
+        values = []
+        for name, d, field, label, categories in columns:
+            value = many[name].take(instance.pk) if name in many else _display(instance, field)
+            values.append(
+                HeldValue(
+                    field=name,
+                    label=label,
+                    declaration=d,
+                    value=value,
+                    categories=categories or _categories(declaration, instance, d),
+                )
+            )
+        yield HeldRecord(
+            model_label=declaration.model_label,
+            model_name=str(model._meta.verbose_name),
+            pk=instance.pk,
+            values=tuple(values),
+        )
+
+
+def subject_declarations() -> list[ModelDeclaration]:
+    """The declarations of models whose rows belong to people, the person's own model first."""
+    return [
+        d
+        for d in sorted(registry, key=lambda d: (d.subject != "", d.model_label))
+        if d.subject is not None
+    ]
+
+
 def personal_data_for_contact(contact) -> list[HeldRecord]:
     """Everything the register holds about one person, found by walking the declarations.
 
@@ -223,34 +379,12 @@ def personal_data_for_contact(contact) -> list[HeldRecord]:
     touch all start here: the person's rows, rows kept under a merged duplicate's id, and the
     audit entries about any of them. It makes one query per declared model that holds personal
     data (plus one per many-to-many field and one for the merged ids), however much the person
-    has.
+    has. The export reads the same rows model by model with ``held_records``, which streams.
     """
     if contact._meta.label != SUBJECT_MODEL:
         raise TypeError(f"Expected a {SUBJECT_MODEL}, got {contact._meta.label}.")
     ids = subject_ids(contact)
     held: list[HeldRecord] = []
-    for declaration in sorted(registry, key=lambda d: (d.subject != "", d.model_label)):
-        fields = declaration.held_fields()
-        if declaration.subject is None:
-            continue
-        model = declaration.model
-        for instance in _records_query(declaration, contact, ids):
-            values = tuple(
-                HeldValue(
-                    field=name,
-                    label=str(model._meta.get_field(name).verbose_name),
-                    declaration=d,
-                    value=_display(instance, model._meta.get_field(name)),
-                    categories=_categories(declaration, instance, d),
-                )
-                for name, d in fields.items()
-            )
-            held.append(
-                HeldRecord(
-                    model_label=declaration.model_label,
-                    model_name=str(model._meta.verbose_name),
-                    pk=instance.pk,
-                    values=values,
-                )
-            )
+    for declaration in subject_declarations():
+        held.extend(held_records(declaration, contact, ids))
     return held

@@ -48,9 +48,18 @@ def match_people(results: list[RowResult]) -> dict[str, Contact]:
         for email, person in selectors.contacts_by_email(emails[start : start + _LOOKUP]).items():
             by_email[email] = people.setdefault(person.pk, person)
     named_on: dict[int, int] = {}
+    restricted = _restricted({p.pk for p in people.values()})
     for result in results:
         person = None if result.errors else by_email.get(result.values.get("email"))
         if person is None:
+            continue
+        if person.pk in restricted:
+            # GDPR Art. 18: a restricted person's data is only stored; an import must not
+            # change or reactivate it (the privacy portal's restriction, privacy.Restriction).
+            result.errors["email"] = _(
+                "The processing of this person's data is restricted at their request: the row "
+                "is not imported."
+            )
             continue
         first = named_on.setdefault(person.pk, result.number)
         if first != result.number:
@@ -61,6 +70,18 @@ def match_people(results: list[RowResult]) -> dict[str, Contact]:
         else:
             result.person = person
     return by_email
+
+
+def _restricted(ids: set[int]) -> set[int]:
+    from privacy.models import Restriction
+
+    if not ids:
+        return set()
+    return set(
+        Restriction.objects.filter(contact_id__in=ids, lifted_at__isnull=True).values_list(
+            "contact_id", flat=True
+        )
+    )
 
 
 def changes_of_person(result: RowResult) -> list[tuple[str, object, object]]:

@@ -59,7 +59,7 @@ def _changelists():
     reverse("admin:index")
     return [
         reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
-        for model in admin.site._registry
+        for model in list(admin.site._registry)  # loading the URLs re-registers admins
     ]
 
 

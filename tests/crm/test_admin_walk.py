@@ -24,6 +24,9 @@ from crm import services
 from crm.models import ApiClient, Contact, Interaction, Membership
 from events import shredder, staff
 from events.models import Disclosure, Event, Question, Registration, ShredRun
+from privacy import requests as privacy_requests
+from privacy.models import RightsRequest
+from privacy.suppression import suppression_add
 from tests.conftest import ROLES
 from tests.events.staff_fixtures import caterer, diet_question, make_event
 from tests.events.staff_fixtures import register as event_register
@@ -71,6 +74,15 @@ def register(db, purpose):
     shred_run = shredder.shred_event(
         event=make_event(ended_days_ago=3), actor=colleague, early=True
     )
+    rights_request = privacy_requests.staff_request_record(
+        type="restriction",
+        contact=person,
+        channel="phone",
+        identity_check="Called back to the number in the register",
+        language="fi",
+        actor=colleague,
+    )
+    suppression_add(email="kielletty@example.fi", reason="objection")
     return {
         Contact: person,
         Membership: membership,
@@ -85,6 +97,7 @@ def register(db, purpose):
         Registration: registration,
         Disclosure: disclosure,
         ShredRun: shred_run,
+        RightsRequest: rights_request,
         "duplicate": duplicate,
     }
 

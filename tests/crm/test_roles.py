@@ -11,6 +11,8 @@ from django.urls import reverse
 
 from crm import roles
 from crm.models import Contact, Interaction, Organisation
+from privacy import requests as rights
+from privacy.models import RightsRequest
 from tests.conftest import ROLES
 from tests.factories import ContactFactory, OrganisationFactory
 
@@ -26,6 +28,7 @@ EXPECTED = {
         "interaction": "vac",
         "logentry": "",
         "user": "",
+        "rightsrequest": "",
     },
     "marketing": {
         "import": "",
@@ -35,6 +38,7 @@ EXPECTED = {
         "interaction": "",
         "logentry": "",
         "user": "",
+        "rightsrequest": "",
     },
     "event_organiser": {
         "import": "",
@@ -44,6 +48,7 @@ EXPECTED = {
         "interaction": "",
         "logentry": "",
         "user": "",
+        "rightsrequest": "",
     },
     "support": {
         "import": "",
@@ -53,6 +58,7 @@ EXPECTED = {
         "interaction": "vac",
         "logentry": "",
         "user": "",
+        "rightsrequest": "",
     },
     "dpo": {
         "import": "",
@@ -62,6 +68,7 @@ EXPECTED = {
         "interaction": "v",
         "logentry": "v",
         "user": "",
+        "rightsrequest": "va",
     },
     "administrator": {
         "import": "yes",
@@ -71,6 +78,7 @@ EXPECTED = {
         "interaction": "vacd",
         "logentry": "v",
         "user": "vac",
+        "rightsrequest": "va",
     },
 }
 
@@ -80,12 +88,21 @@ def _objects(staff_user):
     organisation = OrganisationFactory()
     interaction = Interaction.objects.create(contact=contact, kind="call", summary="Soitto")
     entry = LogEntry.objects.get_for_object(contact).first()
+    request = rights.staff_request_record(
+        type="access",
+        contact=contact,
+        channel="letter",
+        identity_check="Signed letter",
+        language="fi",
+        actor="staff",
+    )
     return {
         "contact": (Contact, contact),
         "organisation": (Organisation, organisation),
         "interaction": (Interaction, interaction),
         "logentry": (LogEntry, entry),
         "user": (get_user_model(), staff_user),
+        "rightsrequest": (RightsRequest, request),
     }
 
 

@@ -501,3 +501,33 @@ def test_inherited_fields_are_declared_once_on_the_parent():
     errors = check_declarations(apps=Base._meta.apps, registry=registry, app_labels=["crm"])
 
     assert errors == []
+
+
+@isolate_apps("crm")
+def test_a_legal_hold_counted_from_a_field_that_is_not_a_date_is_an_error():
+    """A request's transitions once counted their hold from the request's received_at, which a
+    transition does not have: the erasure preview failed for everyone with a request."""
+
+    class Voucher(models.Model):
+        payer = models.CharField(max_length=50)
+        at = models.DateTimeField()
+
+        class Meta:
+            app_label = "crm"
+
+    registry = DeclarationRegistry()
+    registry.declare(
+        Voucher,
+        subject="",
+        erase=RowErasure.ANONYMISE,
+        fields={
+            "payer": _personal(Erasure.keep(law="Law", period_days=10, counted_from="received")),
+            "at": _personal(Erasure.keep(law="Law", period_days=10, counted_from="at")),
+        },
+    )
+    errors = check_declarations(apps=Voucher._meta.apps, registry=registry, app_labels=["crm"])
+
+    assert [e.msg for e in errors if e.id == "privacy.E017"] == [
+        "crm.Voucher.payer: the legal hold counts from 'received', which is not a date field of "
+        "the model."
+    ]

@@ -1,0 +1,32 @@
+"""The staff person page's privacy banners, so that crm/admin.py does not know about them."""
+
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.simple_tag
+def restriction_banner(contact):
+    """A restricted person (GDPR Art. 18): staff see it before doing anything with the data."""
+    from privacy.models import Restriction
+
+    if contact is None or getattr(contact, "pk", None) is None:
+        return ""
+    restriction = (
+        Restriction.objects.filter(contact=contact, lifted_at__isnull=True)
+        .order_by("since")
+        .first()
+    )
+    if restriction is None:
+        return ""
+    return format_html(
+        '<ul class="messagelist"><li class="warning" role="alert">{}</li></ul>',
+        _(
+            "Processing of this person's data is restricted at their request since %(date)s: "
+            "keep the data stored, but do not use, change or disclose it, and do not send them "
+            "marketing."
+        )
+        % {"date": restriction.since.strftime("%d.%m.%Y")},
+    )
