@@ -35,6 +35,7 @@ CONTROLLER_ADDRESS = env.str(
     "CONTROLLER_ADDRESS", default="Esimerkkikatu 1, 00100 Helsinki" if DEBUG else ""
 )
 CONTROLLER_BUSINESS_ID = env.str("CONTROLLER_BUSINESS_ID", default="")
+CONTROLLER_PHONE = env.str("CONTROLLER_PHONE", default="")
 PRIVACY_CONTACT_EMAIL = env.str(
     "PRIVACY_CONTACT_EMAIL", default="tietosuoja@example.com" if DEBUG else ""
 )

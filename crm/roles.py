@@ -52,6 +52,14 @@ _CONSENT_MARKETING = [
     "consent.export_audience",
 ]
 
+# The register descriptions, the breach register and the DPO's reports (privacy/admin_reports.py).
+_PRIVACY_REPORTS = [
+    *[f"privacy.{a}_register" for a in ("view", "add", "change", "delete")],
+    *[f"privacy.{a}_registertext" for a in ("view", "add", "change", "delete")],
+    *[f"privacy.{a}_breach" for a in ("view", "add", "change")],
+    "privacy.view_reports",
+]
+
 _VIEW_REGISTER = [
     *_crud("contact", "view"),
     *_crud("organisation", "view"),
@@ -92,6 +100,7 @@ ROLES: dict[str, list[str]] = {
         *_consent("consentstate", "view"),
         *_consent("mailing", "view"),
         "auditlog.view_logentry",
+        *_PRIVACY_REPORTS,
     ],
     ADMINISTRATOR: [
         *_crud("contact", "view", "add", "change"),
@@ -107,6 +116,7 @@ ROLES: dict[str, list[str]] = {
         "auth.add_user",
         "auth.change_user",
         "auth.view_group",
+        *_PRIVACY_REPORTS,
     ],
 }
 

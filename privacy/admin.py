@@ -454,3 +454,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
 if admin.site.is_registered(LogEntry):
     admin.site.unregister(LogEntry)
 admin.site.register(LogEntry, AuditEntryAdmin)
+
+# The register descriptions, the breach register and the report downloads.
+from . import admin_reports  # noqa: E402,F401

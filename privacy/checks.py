@@ -19,6 +19,8 @@ privacy.E013  a personal_copy() that names an undeclared model, is not a JSON fi
               redact_values() erasure on a field that is not a copy
 privacy.E014  about_rows() names fields that are not a content type, an id and a JSON mark
 privacy.E015  settings.PRIVACY_DECLARED_MODELS names a model that does not exist
+privacy.W001  a category of personal data some field holds is covered by no register description
+privacy.W002  a register description claims a category of personal data that no field holds
 """
 
 from django.apps import apps as global_apps
@@ -448,3 +450,40 @@ def _unstorable(f: models.Field, value: object) -> str:
 @checks.register(checks.Tags.models)
 def personal_data_declarations(app_configs=None, **kwargs):
     return check_declarations()
+
+
+@checks.register("privacy")
+def registers_cover_the_declarations(app_configs=None, **kwargs):
+    """The register descriptions and the declarations tell the same story (drift check).
+
+    Reads the register descriptions from the database: before the first migration (no table
+    yet) there is nothing to compare, and the check says nothing.
+    """
+    from django.db import DatabaseError
+
+    from .registers import drift
+
+    try:
+        found = drift()
+    except DatabaseError:
+        return []
+    warnings = [
+        checks.Warning(
+            f"Personal data of the category '{category.value}' is stored but no register "
+            "description covers it.",
+            hint="Add the category or its app to a register description (admin: Privacy → "
+            "Register descriptions, or load_register).",
+            id="privacy.W001",
+        )
+        for category in found.uncovered
+    ]
+    warnings += [
+        checks.Warning(
+            f"The register description '{name}' claims the category '{category.value}' but no "
+            "declared field holds it.",
+            hint="Remove the category from the register, or declare the field that holds it.",
+            id="privacy.W002",
+        )
+        for name, category in found.unfounded
+    ]
+    return warnings

@@ -22,7 +22,7 @@ from .declarations import (
     personal_copy,
     subject_link,
 )
-from .models import AccessedPerson
+from .models import AccessedPerson, Breach, Register, RegisterText
 from .policy import ACCOUNTABILITY, AUDIT_TRAIL
 
 _ACTOR = "who acted, from where and when: the staff member's, kept to show who did what"
@@ -85,5 +85,78 @@ declare(
     fields={
         "contact": subject_link(),
         "entry": personal(Category.RECORD, purpose=ACCOUNTABILITY, retention=AUDIT_TRAIL),
+    },
+)
+
+_NOTICE = "the controller's published register description"
+declare(
+    Register,
+    subject=None,
+    fields={
+        name: not_personal(_NOTICE)
+        for name in (
+            "name",
+            "slug",
+            "controller_name",
+            "controller_address",
+            "controller_business_id",
+            "controller_phone",
+            "controller_email",
+            "contact_persons",
+            "dpo_name",
+            "dpo_email",
+            "dpo_phone",
+            "purposes",
+            "apps",
+            "categories",
+            "updated_at",
+        )
+    },
+)
+declare(
+    RegisterText,
+    subject=None,
+    fields={
+        name: not_personal(_NOTICE)
+        for name in (
+            "register",
+            "language",
+            "title",
+            "description",
+            "subject_groups",
+            "sources",
+            "disclosures",
+            "transfers",
+            "retention",
+            "security_electronic",
+            "security_manual",
+            "profiling",
+        )
+    },
+)
+# The breach record describes an incident in numbers and categories, never the people in it
+# (GDPR Art. 33(5)); the staff member who recorded it is the staff member's data.
+declare(
+    Breach,
+    subject=None,
+    fields={
+        name: not_personal("a record of an incident, in numbers and categories")
+        for name in (
+            "discovered_at",
+            "nature",
+            "categories",
+            "people_affected",
+            "records_affected",
+            "consequences",
+            "measures",
+            "authority_notified_at",
+            "not_notified_reason",
+            "people_informed_at",
+            "not_informed_reason",
+            "recorded_by",
+            "created_at",
+            "warned_near_at",
+            "warned_overdue_at",
+        )
     },
 )

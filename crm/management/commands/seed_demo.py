@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from crm.demo import demo_seed
+from privacy.demo import demo_registers
 
 
 class Command(BaseCommand):
@@ -15,7 +16,8 @@ class Command(BaseCommand):
         if contacts < 0:
             raise CommandError("--contacts must be zero or more.")
         result = demo_seed(contacts=contacts)
+        registers = demo_registers()
         self.stdout.write(
             f"Demo data: {result.contacts} contacts, {result.organisations} organisations and "
-            f"{result.memberships} memberships created."
+            f"{result.memberships} memberships created; {registers} register descriptions."
         )

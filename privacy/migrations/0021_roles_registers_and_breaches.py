@@ -1,0 +1,20 @@
+"""Roles: the DPO and the administrator keep the register descriptions and the breach register
+and print the reports (crm/roles.py)."""
+
+from django.db import migrations
+
+
+def sync_roles(apps, schema_editor):
+    from crm.roles import sync_roles as sync
+
+    sync(apps, schema_editor)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("privacy", "0020_registers_and_breaches"),
+        ("crm", "0022_interaction_staff_name"),
+        ("consent", "0003_roles_read_purposes"),
+    ]
+
+    operations = [migrations.RunPython(sync_roles, migrations.RunPython.noop)]
