@@ -199,7 +199,11 @@ CELERY_BEAT_SCHEDULE = {
     "sign-ups-unconfirmed-purge": {"task": "consent.sign_ups_purge", "schedule": 3600.0},
     "consent-evidence-purge": {"task": "consent.evidence_purge", "schedule": 24 * 3600.0},
     "mailings-resume": {"task": "consent.mailings_resume", "schedule": 600.0},
+    "breach-deadline-warn": {"task": "privacy.breach_deadline_warn", "schedule": 900.0},
 }
+# An unnotified personal data breach is mailed to the DPO role this many hours before its
+# 72-hour deadline (GDPR Art. 33(1)), and again once the deadline has passed.
+BREACH_WARN_HOURS_BEFORE = env.int("BREACH_WARN_HOURS_BEFORE", default=24)
 # An import whose task has not started this long after it was queued is sent again (the broker
 # may have been down when it was sent). Shorter would send a merely busy queue's jobs twice.
 IMPORT_REQUEUE_AFTER_SECONDS = env.int("IMPORT_REQUEUE_AFTER_SECONDS", default=300)

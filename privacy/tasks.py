@@ -22,3 +22,11 @@ def worker_heartbeat() -> str:
 def audit_entries_purge_task() -> int:
     """Beat runs this every hour: audit entries past AUDIT_RETENTION_DAYS are deleted."""
     return audit.audit_entries_purge()
+
+
+@shared_task(name="privacy.breach_deadline_warn")
+def breach_deadline_warn_task() -> int:
+    """Beat runs this every 15 minutes: reminders of breaches whose 72-hour deadline nears."""
+    from .services import breach_deadline_warn
+
+    return breach_deadline_warn()
