@@ -8,6 +8,7 @@ inline, actions and links appear only with the permission they need, and every l
 admin leads to a page the role may open.
 """
 
+import copy
 import re
 from html import unescape
 from urllib.parse import urlsplit
@@ -17,11 +18,15 @@ from allauth.account.models import EmailAddress
 from django.contrib import admin
 from django.contrib.auth.models import User
 from django.urls import reverse
+from django.utils import timezone
 
 from consent import services as consent_services
 from consent.models import Mailing, Purpose
 from crm import services
 from crm.models import ApiClient, Contact, Interaction, Membership
+from privacy.demo import CUSTOMER_REGISTER
+from privacy.models import Breach, Register
+from privacy.services import breach_save, register_load
 from tests.conftest import ROLES
 from tests.factories import ContactFactory, MembershipFactory
 
@@ -59,7 +64,13 @@ def register(db, purpose):
         evidence=consent_services.Evidence(source="staff", detail="Sanna", note="Puhelimessa"),
     )
     mailing = Mailing.objects.create(purpose=purpose, subject_fi="Uutiskirje", body_fi="Hei!")
+    privacy_register = register_load(document=copy.deepcopy(CUSTOMER_REGISTER))
+    breach = breach_save(
+        breach=Breach(discovered_at=timezone.now(), nature="Kadonnut muistitikku", categories=[])
+    )
     return {
+        Register: privacy_register,
+        Breach: breach,
         Contact: person,
         Membership: membership,
         Interaction: interaction,

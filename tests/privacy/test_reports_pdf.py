@@ -82,7 +82,12 @@ def test_the_command_lists_the_registers_and_writes_the_pdf(tmp_path):
 
     target = tmp_path / "seloste.pdf"
     call_command(
-        "register_report", "Tapahtumarekisteri", "--lang", "en", "--output", str(target),
+        "register_report",
+        "Tapahtumarekisteri",
+        "--lang",
+        "en",
+        "--output",
+        str(target),
         stdout=io.StringIO(),
     )
     assert "Event and training participants register" in pdf_text(target.read_bytes())
