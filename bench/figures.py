@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from django.db import connection, reset_queries
 from django.test.utils import CaptureQueriesContext
 
-MODULES = ["bench.foundation", "bench.crm", "bench.consent"]
+MODULES = ["bench.foundation", "bench.crm", "bench.consent", "bench.reports"]
 STAGES = [1_000, 100_000, 1_000_000]
 # Measure a part (BENCH_MODULES=bench.foundation,bench.consent BENCH_STAGES=300000), e.g. while
 # working on it; `make bench` without them measures everything.
