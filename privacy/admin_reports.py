@@ -25,6 +25,12 @@ from .models import Breach, Register, RegisterText
 REPORT_PERMISSION = "privacy.view_reports"
 
 
+def _access(view):
+    """Say who may use a report download (tests/config/test_access.py reads it)."""
+    view.access = f"staff; {REPORT_PERMISSION}"
+    return view
+
+
 class RegisterForm(forms.ModelForm):
     purposes = forms.MultipleChoiceField(
         label=_("purposes"), widget=forms.CheckboxSelectMultiple, choices=()
@@ -135,7 +141,9 @@ class RegisterAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
     def get_urls(self):
-        view = self.admin_site.admin_view
+        def view(fn):
+            return _access(self.admin_site.admin_view(fn))
+
         return [
             path(
                 "<int:pk>/report/<str:lang>/",
@@ -266,7 +274,7 @@ class BreachAdmin(admin.ModelAdmin):
         return [
             path(
                 "report/",
-                self.admin_site.admin_view(self.report_view),
+                _access(self.admin_site.admin_view(self.report_view)),
                 name="privacy_breach_report",
             ),
             *super().get_urls(),

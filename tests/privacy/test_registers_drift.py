@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _ids():
-    return [m.id for m in registers_cover_the_declarations()]
+    return [m.id for m in registers_cover_the_declarations(databases=["default"])]
 
 
 def test_the_demo_registers_cover_everything_the_system_stores():
@@ -27,7 +27,7 @@ def test_the_demo_registers_cover_everything_the_system_stores():
 
 def test_a_stored_category_no_register_covers_is_warned_about():
     customer_register()  # no register covers the events app: participation data is uncovered
-    messages = registers_cover_the_declarations()
+    messages = registers_cover_the_declarations(databases=["default"])
     assert "privacy.W001" in [m.id for m in messages]
     assert any("participation" in m.msg for m in messages)
     assert all(m.level == checks.WARNING for m in messages)
@@ -52,6 +52,17 @@ def test_a_register_claiming_a_category_no_field_holds_is_warned_about(monkeypat
 
     assert found.unfounded == [("Tapahtumarekisteri", registers.Category.FINANCIAL)]
     assert "privacy.W002" in _ids()
+
+
+def test_manage_py_check_with_the_database_shows_the_warning():
+    import io
+
+    from django.core.management import call_command
+
+    customer_register()
+    err = io.StringIO()
+    call_command("check", "--database", "default", stderr=err, stdout=err)
+    assert "privacy.W001" in err.getvalue()
 
 
 def test_the_register_report_has_a_section_on_drift():
