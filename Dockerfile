@@ -17,7 +17,7 @@ COPY pyproject.toml README.md ./
 COPY . .
 RUN pip install -e . \
     && SECRET_KEY=collectstatic-only DATABASE_URL=sqlite:////tmp/build.sqlite3 \
-       CONTROLLER_NAME=build CONTROLLER_ADDRESS=build PRIVACY_CONTACT_EMAIL=build@localhost \
+       CONTROLLER_NAME=build CONTROLLER_ADDRESS=build PRIVACY_CONTACT_EMAIL=build@localhost SUPPRESSION_KEY=build \
        python manage.py collectstatic --noinput \
     && rm -f /tmp/build.sqlite3 \
     && useradd --system --uid 10001 --home-dir /app rekisteri \

@@ -53,6 +53,7 @@ def main() -> int:
         ("CONTROLLER_NAME", "Bench Oy"),
         ("CONTROLLER_ADDRESS", "Benchkatu 1, 00100 Helsinki"),
         ("PRIVACY_CONTACT_EMAIL", "tietosuoja@bench.example.com"),
+        ("SUPPRESSION_KEY", "bench-only-suppression-key"),
     ]:
         os.environ.setdefault(name, value)
     os.environ["SECURE_SSL_REDIRECT"] = "false"  # the test client speaks plain HTTP

@@ -200,6 +200,9 @@ CELERY_BEAT_SCHEDULE = {
     "consent-evidence-purge": {"task": "consent.evidence_purge", "schedule": 24 * 3600.0},
     "mailings-resume": {"task": "consent.mailings_resume", "schedule": 600.0},
     "breach-deadline-warn": {"task": "privacy.breach_deadline_warn", "schedule": 900.0},
+    "rights-requests-sweep": {"task": "privacy.rights_requests_sweep", "schedule": 120.0},
+    "rights-requests-reminders": {"task": "privacy.rights_requests_remind", "schedule": 3600.0},
+    "rights-requests-deadlines": {"task": "privacy.rights_requests_deadlines", "schedule": 86400.0},
 }
 # An unnotified personal data breach is mailed to the DPO role this many hours before its
 # 72-hour deadline (GDPR Art. 33(1)), and again once the deadline has passed.
@@ -368,6 +371,33 @@ if CONSENT_MAIL_LINK_DAYS < 30:
     raise ImproperlyConfigured(
         "CONSENT_MAIL_LINK_DAYS must be at least 30: an unsubscribe link must keep working."
     )
+
+# --- Privacy portal and rights requests ------------------------------------------------------
+# The key of the suppression list's hashes (HMAC-SHA256 of an address): required in production,
+# like SECRET_KEY. Changing it makes every suppressed address unknown again: keep it.
+SUPPRESSION_KEY = env.str("SUPPRESSION_KEY", default="")
+if not SUPPRESSION_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SUPPRESSION_KEY is not set. Set it to a long random value (python -c 'import "
+            "secrets; print(secrets.token_urlsafe(50))') and keep it: it keys the suppression "
+            "list of erased and objecting people's addresses. DEBUG=true uses a demo value."
+        )
+    SUPPRESSION_KEY = "development-only-suppression-key"
+# Minutes an identity link of the privacy portal works (single use).
+PRIVACY_LINK_MINUTES = env.int("PRIVACY_LINK_MINUTES", default=30)
+# Portal requests per hour from one client address, and for one email address.
+PRIVACY_REQUESTS_PER_IP_HOUR = env.int("PRIVACY_REQUESTS_PER_IP_HOUR", default=10)
+PRIVACY_REQUESTS_PER_EMAIL_HOUR = env.int("PRIVACY_REQUESTS_PER_EMAIL_HOUR", default=3)
+# A rights request's job that has not started this long after it was queued is sent again by
+# the sweeper (the broker may have been down).
+PRIVACY_REQUEUE_AFTER_SECONDS = env.int("PRIVACY_REQUEUE_AFTER_SECONDS", default=300)
+# Hours after which a request whose identity was never proven gets its one reminder.
+PRIVACY_REMINDER_AFTER_HOURS = env.int("PRIVACY_REMINDER_AFTER_HOURS", default=24)
+if not 5 <= PRIVACY_LINK_MINUTES <= 60:
+    raise ImproperlyConfigured("PRIVACY_LINK_MINUTES must be 5 to 60.")
+if PRIVACY_REQUEUE_AFTER_SECONDS < 60:
+    raise ImproperlyConfigured("PRIVACY_REQUEUE_AFTER_SECONDS must be 60 seconds or more.")
 
 LOGGING = {
     "version": 1,

@@ -22,8 +22,23 @@ from .declarations import (
     personal_copy,
     subject_link,
 )
-from .models import AccessedPerson, Breach, Register, RegisterText
-from .policy import ACCOUNTABILITY, AUDIT_TRAIL
+from .models import (
+    AccessedPerson,
+    Breach,
+    PortalLink,
+    Register,
+    RegisterText,
+    RequestTransition,
+    Restriction,
+    RightsRequest,
+    Suppression,
+)
+from .policy import (
+    ACCOUNTABILITY,
+    AUDIT_TRAIL,
+    RIGHTS_REQUESTS,
+    WITH_THE_RECORD,
+)
 
 _ACTOR = "who acted, from where and when: the staff member's, kept to show who did what"
 
@@ -85,6 +100,121 @@ declare(
     fields={
         "contact": subject_link(),
         "entry": personal(Category.RECORD, purpose=ACCOUNTABILITY, retention=AUDIT_TRAIL),
+    },
+)
+
+
+# A rights request is the person's data (that they asked, what and when) and the controller's
+# proof that it answered in time (GDPR Art. 5(2), 12(3)). Erasing the person keeps the row as
+# an anonymised accountability record: the right, the channel, the dates and the outcome stay
+# under the RIGHTS_REQUESTS hold (counted from receipt); the address as given, how identity was
+# checked, the free-text reasons and the type-specific details (proposed corrections) go.
+_REQUEST_RECORD = Erasure.keep(
+    law=RIGHTS_REQUESTS.law, period_days=RIGHTS_REQUESTS.period_days, counted_from="received_at"
+)
+
+
+def _request_kept():
+    return personal(
+        Category.RECORD,
+        purpose=ACCOUNTABILITY,
+        retention=RIGHTS_REQUESTS,
+        erasure=_REQUEST_RECORD,
+    )
+
+
+def _request_erased(category, value):
+    return personal(
+        category, purpose=ACCOUNTABILITY, retention=RIGHTS_REQUESTS, erasure=Erasure.replace(value)
+    )
+
+
+declare(
+    RightsRequest,
+    subject="contact",
+    erase=RowErasure.ANONYMISE,
+    merge=MergeRule.MOVE,
+    fields={
+        "contact": subject_link(),
+        "type": _request_kept(),
+        "state": _request_kept(),
+        "email": _request_erased(Category.CONTACT, ""),
+        "language": _request_kept(),
+        "channel": _request_kept(),
+        "identity_check": _request_erased(Category.COMMUNICATIONS, ""),
+        "received_at": _request_kept(),
+        "due_at": _request_kept(),
+        "extended_until": _request_kept(),
+        "extension_reason": _request_erased(Category.COMMUNICATIONS, ""),
+        "extension_notice_sent_at": _request_kept(),
+        "rejection_reason": _request_erased(Category.COMMUNICATIONS, ""),
+        "completed_at": _request_kept(),
+        "reminder_sent_at": _request_kept(),
+        "job_queued_at": not_personal("when the request's job was queued (operations)"),
+        "job_started_at": not_personal("when the request's job started (operations)"),
+        "job_finished_at": not_personal("when the request's job finished (operations)"),
+        "payload": _request_erased(Category.COMMUNICATIONS, {}),
+    },
+)
+# The log of a request's moves follows its request; who acted (staff) is kept, the note (free
+# text that may quote the person) goes.
+declare(
+    RequestTransition,
+    subject="request__contact",
+    erase=RowErasure.ANONYMISE,
+    merge=MergeRule.MOVE,
+    fields={
+        "request": subject_link(),
+        "from_state": _request_kept(),
+        "to_state": _request_kept(),
+        "at": _request_kept(),
+        "by": not_personal(_ACTOR),
+        "actor": not_personal(_ACTOR),
+        "note": _request_erased(Category.COMMUNICATIONS, ""),
+    },
+)
+# Identity links are only a hash of a random token and their dates; erasure deletes them.
+declare(
+    PortalLink,
+    subject="request__contact",
+    erase=RowErasure.DELETE,
+    merge=MergeRule.MOVE,
+    fields={
+        "request": subject_link(),
+        "token_hash": not_personal("a hash of a random token; opens nothing without the mail"),
+        "purpose": not_personal("which mail the link was in"),
+        "created_at": personal(Category.RECORD, purpose=ACCOUNTABILITY, retention=WITH_THE_RECORD),
+        "expires_at": not_personal("the link's lifetime"),
+        "used_at": personal(Category.RECORD, purpose=ACCOUNTABILITY, retention=WITH_THE_RECORD),
+    },
+)
+declare(
+    Restriction,
+    subject="contact",
+    erase=RowErasure.DELETE,
+    merge=MergeRule.MOVE,
+    fields={
+        "contact": subject_link(),
+        "since": personal(Category.RECORD, purpose=ACCOUNTABILITY, retention=WITH_THE_RECORD),
+        "request": not_personal("the request that asked for the restriction"),
+        "lifted_at": personal(Category.RECORD, purpose=ACCOUNTABILITY, retention=WITH_THE_RECORD),
+    },
+)
+# The suppression list belongs to no row of the register: it outlives the person on purpose
+# (that is what it is for) and holds no address in clear, only an HMAC-SHA256 of the normalised
+# address under SUPPRESSION_KEY, which can answer "is this address suppressed?" for an address
+# presented to the register but cannot be turned back into addresses. The register description
+# says so (SUPPRESSION_LIST).
+declare(
+    Suppression,
+    subject=None,
+    fields={
+        "email_hash": not_personal(
+            "a keyed hash (HMAC-SHA256, SUPPRESSION_KEY) of an address; no address in clear, "
+            "kept under SUPPRESSION_LIST so an erased or objecting person is not re-added"
+        ),
+        "reason": not_personal("erasure or objection"),
+        "created_at": not_personal("when the address was suppressed"),
     },
 )
 

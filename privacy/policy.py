@@ -113,3 +113,26 @@ CONSENT_EVIDENCE = RetentionRule(
     period_days=3 * 365,
     law=_("GDPR Art. 7(1) and 17(3)(e); Act on the Limitation of Debts (728/2003), section 4"),
 )
+RIGHTS_REQUESTS = RetentionRule(
+    code="rights_requests",
+    name=_("Record of rights requests"),
+    description=_(
+        "A record that a person exercised a right (which right, when it was received, when and "
+        "how it was answered) is kept for three years after receipt so that the controller can "
+        "show it answered in time (GDPR Art. 5(2) and 12) and defend a claim within the "
+        "limitation period. Erasing the person removes their address and free text from it; "
+        "the anonymised record stays."
+    ),
+    period_days=3 * 365,
+    law=_("GDPR Art. 5(2) and 12(3); Act on the Limitation of Debts (728/2003), section 4"),
+)
+SUPPRESSION_LIST = RetentionRule(
+    code="suppression_list",
+    name=_("Suppression list"),
+    description=_(
+        "After an erasure or an objection to direct marketing, a keyed hash of the email "
+        "address (no address in clear) is kept for as long as the register is used for "
+        "marketing, so that a later import or integration cannot put the person back on a "
+        "marketing list (GDPR Art. 17 and 21(3))."
+    ),
+)

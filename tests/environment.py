@@ -14,3 +14,5 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("CONTROLLER_NAME", "Testiyhtiö Oy")
 os.environ.setdefault("CONTROLLER_ADDRESS", "Testikatu 1, 40100 Jyväskylä")
 os.environ.setdefault("PRIVACY_CONTACT_EMAIL", "tietosuoja@testi.example.com")
+# The suppression list's HMAC key (required when DEBUG is off).
+os.environ.setdefault("SUPPRESSION_KEY", "test-only-suppression-" + "s" * 30)

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('privacy', '0001_accessed_person'),
+        ('privacy', '0002_rights_requests'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -21,6 +21,7 @@ SECRETS = {
     "CONTROLLER_NAME": "Esimerkki Oy",
     "CONTROLLER_ADDRESS": "Esimerkkikatu 1, 00100 Helsinki",
     "PRIVACY_CONTACT_EMAIL": "tietosuoja@example.fi",
+    "SUPPRESSION_KEY": "s" * 40,
     "PATH": "/usr/local/bin:/usr/bin:/bin",
 }
 

@@ -78,7 +78,8 @@ def test_query_count_does_not_grow_with_what_the_person_has(django_assert_max_nu
     # One per declared model: the person, roles, interactions, merge tombstones, consent
     # ledger, consent states and their topics, mailing rows, the merged ids, audit entries and
     # the pages of several people that showed them; events' registrations, their answers and
-    # the answers' choices, billing details and the disclosures that included the person.
+    # the answers' choices, billing details and the disclosures that included the person;
+    # rights requests with their transitions and links, restrictions.
     with django_assert_max_num_queries(16) as few_queries:
         personal_data_for_contact(few)
     with django_assert_max_num_queries(16) as many_queries:
