@@ -6,10 +6,12 @@ Only the data protection officer and the administrator have these models' permis
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
@@ -73,6 +75,17 @@ class RegisterForm(forms.ModelForm):
         data = super().clean()
         if not (data.get("apps") or data.get("categories")):
             raise ValidationError(_("Choose at least one app or category the register covers."))
+        return data
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(label=_("period start"))
+    end = forms.DateField(label=_("period end"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise ValidationError(_("The period starts after it ends."))
         return data
 
 
@@ -155,8 +168,38 @@ class RegisterAdmin(admin.ModelAdmin):
             path(
                 "consents/csv/", view(self.consent_csv_view), name="privacy_register_consents_csv"
             ),
+            path("requests/", view(self.requests_view), name="privacy_register_requests"),
+            path(
+                "requests/csv/", view(self.requests_csv_view), name="privacy_register_requests_csv"
+            ),
             *super().get_urls(),
         ]
+
+    def _period(self, request):
+        form = PeriodForm(request.GET or None)
+        if request.GET and not form.is_valid():
+            return None
+        today = timezone.localdate()
+        if not request.GET:
+            return today - datetime.timedelta(days=365), today
+        return form.cleaned_data["start"], form.cleaned_data["end"]
+
+    def requests_view(self, request):
+        self._may_print(request)
+        period = self._period(request)
+        if period is None:
+            return HttpResponseBadRequest(gettext("Give the period as two dates, start first."))
+        start, end = period
+        pdf = reports.request_log_pdf(request.LANGUAGE_CODE, start=start, end=end)
+        return _pdf_response(pdf, f"rights-requests-{start}-{end}.pdf")
+
+    def requests_csv_view(self, request):
+        self._may_print(request)
+        period = self._period(request)
+        if period is None:
+            return HttpResponseBadRequest(gettext("Give the period as two dates, start first."))
+        header, *rows = reports.request_log_csv_rows(start=period[0], end=period[1])
+        return streaming_csv_response(filename="rights-requests.csv", header=header, rows=rows)
 
     def _may_print(self, request):
         if not request.user.has_perm(REPORT_PERMISSION):
@@ -200,6 +243,8 @@ def _report_links(request):
         (gettext("Consent report (PDF)"), reverse("admin:privacy_register_consents")),
         (gettext("Consent report (CSV)"), reverse("admin:privacy_register_consents_csv")),
         (gettext("Breach register (PDF)"), reverse("admin:privacy_breach_report")),
+        (gettext("Rights-request log (PDF)"), reverse("admin:privacy_register_requests")),
+        (gettext("Rights-request log (CSV)"), reverse("admin:privacy_register_requests_csv")),
     ]
 
 

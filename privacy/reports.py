@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from . import registers
 from .declarations import LegalBasis
@@ -276,3 +277,130 @@ def hours_left(breach: Breach, now=None) -> float:
     """Hours until the 72-hour deadline (negative: past it)."""
     now = now or timezone.now()
     return (breach.notify_by - now).total_seconds() / 3600
+
+
+# --- Rights requests --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RequestTypeRow:
+    type_label: str
+    received: int
+    completed: int
+    rejected: int
+    open: int
+    extended: int
+    overdue: int
+    median_days: float | None
+
+
+@dataclass(frozen=True)
+class RequestLog:
+    start: datetime.date
+    end: datetime.date
+    rows: list
+    total: RequestTypeRow
+    #: Requests answered late or still open past their deadline: (request, days late).
+    overdue: list
+
+
+def _answered_at(request) -> datetime.datetime | None:
+    """When the person got the answer: completion, or the rejection's transition."""
+    if request.completed_at:
+        return request.completed_at
+    if request.state == request.State.REJECTED:
+        moves = [t.at for t in request.transitions.all() if t.to_state == request.State.REJECTED]
+        return moves[-1] if moves else None
+    return None
+
+
+def request_log(*, start: datetime.date, end: datetime.date, now=None) -> RequestLog:
+    """The rights requests received from ``start`` to ``end`` (inclusive) by type and outcome,
+    the median days from receipt to answer, extensions, and those answered late or overdue
+    (GDPR Art. 12(3): one month, extendable by two). No names or addresses: the DPO's log
+    counts and dates requests; the admin shows who."""
+    import statistics
+
+    from .models import RightsRequest
+
+    now = now or timezone.now()
+    tz = timezone.get_current_timezone()
+    since = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
+    until = datetime.datetime.combine(
+        end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
+    )
+    requests = list(
+        RightsRequest.objects.filter(received_at__gte=since, received_at__lt=until)
+        .prefetch_related("transitions")
+        .order_by("received_at", "pk")
+    )
+    State = RightsRequest.State
+    by_type: dict = {}
+    overdue = []
+    for request in requests:
+        by_type.setdefault(request.type, []).append(request)
+        answered = _answered_at(request)
+        late_by = (answered or now) - request.deadline
+        if late_by.total_seconds() > 0:
+            overdue.append((request, late_by.days, answered is None))
+
+    def row(label, items):
+        days = [
+            (a - r.received_at).total_seconds() / 86400
+            for r in items
+            if (a := _answered_at(r)) is not None
+        ]
+        return RequestTypeRow(
+            type_label=label,
+            received=len(items),
+            completed=sum(r.state == State.COMPLETED for r in items),
+            rejected=sum(r.state == State.REJECTED for r in items),
+            open=sum(r.is_open for r in items),
+            extended=sum(r.extended_until is not None for r in items),
+            overdue=sum(1 for o in overdue if o[0] in items),
+            median_days=round(statistics.median(days), 1) if days else None,
+        )
+
+    labels = dict(RightsRequest.Type.choices)
+    rows = [row(str(labels[t]), by_type[t]) for t in RightsRequest.Type.values if t in by_type]
+    return RequestLog(
+        start=start, end=end, rows=rows, total=row(_("All"), requests), overdue=overdue
+    )
+
+
+def request_log_pdf(language: str, *, start: datetime.date, end: datetime.date) -> bytes:
+    with translation.override(language):
+        log = request_log(start=start, end=end)
+        return _pdf(
+            "privacy/reports/requests.html",
+            {"log": log, "lang": language, "generated_at": timezone.localtime()},
+        )
+
+
+def request_log_csv_rows(*, start: datetime.date, end: datetime.date) -> list[list]:
+    log = request_log(start=start, end=end)
+    header = [
+        _("Right"),
+        pgettext("request log", "Received"),
+        pgettext("request log", "Completed"),
+        pgettext("request log", "Rejected"),
+        _("Open"),
+        pgettext("request log", "Extended"),
+        _("Late or overdue"),
+        _("Median days to answer"),
+    ]
+    out = [header]
+    for r in [*log.rows, log.total]:
+        out.append(
+            [
+                r.type_label,
+                r.received,
+                r.completed,
+                r.rejected,
+                r.open,
+                r.extended,
+                r.overdue,
+                "" if r.median_days is None else r.median_days,
+            ]
+        )
+    return out
