@@ -9,7 +9,15 @@ from .models import Register
 @public
 def privacy_index(request):
     """The public privacy page. The self-service portal grows here (see ../shared/ROADMAP.md)."""
-    return render(request, "privacy/index.html", {"registers": Register.objects.all()})
+    language = get_language()
+    notices = [
+        (
+            register.slug,
+            next((t.title for t in register.texts.all() if t.language == language), register.name),
+        )
+        for register in Register.objects.prefetch_related("texts")
+    ]
+    return render(request, "privacy/index.html", {"notices": notices})
 
 
 @public
