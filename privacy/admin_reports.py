@@ -19,6 +19,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from crm.admin_tools import OfferedFiltersOnly
+
 from . import registers, reports, services
 from .csv import streaming_csv_response
 from .declarations import Category
@@ -96,7 +98,7 @@ class RegisterTextInline(admin.StackedInline):
 
 
 @admin.register(Register)
-class RegisterAdmin(admin.ModelAdmin):
+class RegisterAdmin(OfferedFiltersOnly, admin.ModelAdmin):
     form = RegisterForm
     inlines = [RegisterTextInline]
     list_display = ["name", "slug", "languages", "reports"]
@@ -279,7 +281,7 @@ class BreachForm(forms.ModelForm):
 
 
 @admin.register(Breach)
-class BreachAdmin(admin.ModelAdmin):
+class BreachAdmin(OfferedFiltersOnly, admin.ModelAdmin):
     form = BreachForm
     list_display = ["discovered_at", "short_nature", "people_affected", "countdown"]
     readonly_fields = ["countdown", "recorded_by", "created_at"]

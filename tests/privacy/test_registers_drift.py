@@ -70,3 +70,12 @@ def test_the_register_report_has_a_section_on_drift():
     text = pdf_text(register_pdf(register, "en"))
     assert "Consistency with the declarations" in text
     assert squeezed("no register description covers") in squeezed(text)
+
+
+def test_the_audit_trail_belongs_to_the_app_that_declares_it():
+    from privacy.registers import covered_fields
+
+    register = customer_register()  # covers crm, consent and privacy
+    dotted = {f.dotted for f in covered_fields(register)}
+    assert "auditlog.LogEntry.object_repr" in dotted
+    assert "crm.ContactMerge.merged_email" in dotted
