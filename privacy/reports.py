@@ -139,10 +139,10 @@ def register_report(register: Register, language: str, *, with_drift: bool = Tru
 
 
 def _pdf(template: str, context: dict) -> bytes:
-    from weasyprint import HTML
-
-    # WeasyPrint reports each layout step at INFO: noise in a command's output and the logs.
+    # WeasyPrint reports each step (even parsing its own stylesheets on import) at INFO: noise
+    # in a command's output and in the logs.
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+    from weasyprint import HTML
 
     html = render_to_string(template, context)
     return HTML(string=html, base_url=settings.SITE_URL).write_pdf()
