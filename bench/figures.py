@@ -25,6 +25,7 @@ MODULES = [
     "bench.events",
     "bench.shredder",
     "bench.privacy_jobs",
+    "bench.reports",
 ]
 STAGES = [1_000, 100_000, 1_000_000]
 # Measure a part (BENCH_MODULES=bench.foundation,bench.consent BENCH_STAGES=300000), e.g. while

@@ -35,6 +35,7 @@ CONTROLLER_ADDRESS = env.str(
     "CONTROLLER_ADDRESS", default="Esimerkkikatu 1, 00100 Helsinki" if DEBUG else ""
 )
 CONTROLLER_BUSINESS_ID = env.str("CONTROLLER_BUSINESS_ID", default="")
+CONTROLLER_PHONE = env.str("CONTROLLER_PHONE", default="")
 PRIVACY_CONTACT_EMAIL = env.str(
     "PRIVACY_CONTACT_EMAIL", default="tietosuoja@example.com" if DEBUG else ""
 )
@@ -200,10 +201,14 @@ CELERY_BEAT_SCHEDULE = {
     "mailings-resume": {"task": "consent.mailings_resume", "schedule": 600.0},
     "events-data-shred": {"task": "events.shred_due", "schedule": 24 * 3600.0},
     "data-exports-purge": {"task": "privacy.exports_purge", "schedule": 3600.0},
+    "breach-deadline-warn": {"task": "privacy.breach_deadline_warn", "schedule": 900.0},
     "rights-requests-sweep": {"task": "privacy.rights_requests_sweep", "schedule": 120.0},
     "rights-requests-reminders": {"task": "privacy.rights_requests_remind", "schedule": 3600.0},
     "rights-requests-deadlines": {"task": "privacy.rights_requests_deadlines", "schedule": 86400.0},
 }
+# An unnotified personal data breach is mailed to the DPO role this many hours before its
+# 72-hour deadline (GDPR Art. 33(1)), and again once the deadline has passed.
+BREACH_WARN_HOURS_BEFORE = env.int("BREACH_WARN_HOURS_BEFORE", default=24)
 # An import whose task has not started this long after it was queued is sent again (the broker
 # may have been down when it was sent). Shorter would send a merely busy queue's jobs twice.
 IMPORT_REQUEUE_AFTER_SECONDS = env.int("IMPORT_REQUEUE_AFTER_SECONDS", default=300)

@@ -74,6 +74,14 @@ _EVENTS_ORGANISE = [
     "events.shred_event",
 ]
 
+# The register descriptions, the breach register and the DPO's reports (privacy/admin_reports.py).
+_PRIVACY_REPORTS = [
+    *[f"privacy.{a}_register" for a in ("view", "add", "change", "delete")],
+    *[f"privacy.{a}_registertext" for a in ("view", "add", "change", "delete")],
+    *[f"privacy.{a}_breach" for a in ("view", "add", "change")],
+    "privacy.view_reports",
+]
+
 _VIEW_REGISTER = [
     *_crud("contact", "view"),
     *_crud("organisation", "view"),
@@ -137,6 +145,7 @@ ROLES: dict[str, list[str]] = {
         *_events("disclosedperson", "view"),
         *_events("shredrun", "view"),
         *_RIGHTS_REQUESTS,
+        *_PRIVACY_REPORTS,
     ],
     ADMINISTRATOR: [
         *_crud("contact", "view", "add", "change"),
@@ -154,6 +163,7 @@ ROLES: dict[str, list[str]] = {
         "auth.change_user",
         "auth.view_group",
         *_RIGHTS_REQUESTS,
+        *_PRIVACY_REPORTS,
     ],
 }
 

@@ -454,4 +454,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
 if admin.site.is_registered(LogEntry):
     admin.site.unregister(LogEntry)
 admin.site.register(LogEntry, AuditEntryAdmin)
-from . import admin_requests  # noqa: E402,F401  (rights requests, their actions)
+# Rights requests with their actions; the register descriptions, the breach register and the
+# report downloads. Imported last: they register their admins on the site configured above.
+from . import admin_reports, admin_requests  # noqa: E402,F401

@@ -25,6 +25,8 @@ privacy.E016  a field's retention runs from the end of an event, but the shredde
               or its link to the person cannot be cleared
 privacy.E017  a legal hold counts from (``counted_from``) a field that is not a date of the model
               (the erasure preview would fail for every person with such a row)
+privacy.W001  a category of personal data some field holds is covered by no register description
+privacy.W002  a register description claims a category of personal data that no field holds
 """
 
 from django.apps import apps as global_apps
@@ -538,3 +540,44 @@ def _related_at(model, path: str):
 @checks.register(checks.Tags.models)
 def personal_data_declarations(app_configs=None, **kwargs):
     return check_declarations()
+
+
+@checks.register("privacy")
+def registers_cover_the_declarations(app_configs=None, databases=None, **kwargs):
+    """The register descriptions and the declarations tell the same story (drift check).
+
+    It reads the register descriptions from the database, so, like Django's own database
+    checks, it runs when a database is named: ``manage.py check --database default`` and
+    ``migrate`` (after which the DPO sees it); before the first migration (no table yet) there
+    is nothing to compare and it says nothing.
+    """
+    from django.db import DatabaseError
+
+    from .registers import drift
+
+    if not databases:
+        return []
+    try:
+        found = drift()
+    except DatabaseError:
+        return []
+    warnings = [
+        checks.Warning(
+            f"Personal data of the category '{category.value}' is stored but no register "
+            "description covers it.",
+            hint="Add the category or its app to a register description (admin: Privacy → "
+            "Register descriptions, or load_register).",
+            id="privacy.W001",
+        )
+        for category in found.uncovered
+    ]
+    warnings += [
+        checks.Warning(
+            f"The register description '{name}' claims the category '{category.value}' but no "
+            "declared field holds it.",
+            hint="Remove the category from the register, or declare the field that holds it.",
+            id="privacy.W002",
+        )
+        for name, category in found.unfounded
+    ]
+    return warnings

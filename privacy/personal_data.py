@@ -24,8 +24,11 @@ from .declarations import (
 )
 from .models import (
     AccessedPerson,
+    Breach,
     DataExport,
     PortalLink,
+    Register,
+    RegisterText,
     RequestTransition,
     Restriction,
     RightsRequest,
@@ -235,5 +238,78 @@ declare(
         "expires_at": personal(Category.RECORD, purpose=ACCOUNTABILITY, retention=WITH_THE_RECORD),
         "fetched_at": personal(Category.RECORD, purpose=ACCOUNTABILITY, retention=WITH_THE_RECORD),
         "deleted_at": personal(Category.RECORD, purpose=ACCOUNTABILITY, retention=WITH_THE_RECORD),
+    },
+)
+
+_NOTICE = "the controller's published register description"
+declare(
+    Register,
+    subject=None,
+    fields={
+        name: not_personal(_NOTICE)
+        for name in (
+            "name",
+            "slug",
+            "controller_name",
+            "controller_address",
+            "controller_business_id",
+            "controller_phone",
+            "controller_email",
+            "contact_persons",
+            "dpo_name",
+            "dpo_email",
+            "dpo_phone",
+            "purposes",
+            "apps",
+            "categories",
+            "updated_at",
+        )
+    },
+)
+declare(
+    RegisterText,
+    subject=None,
+    fields={
+        name: not_personal(_NOTICE)
+        for name in (
+            "register",
+            "language",
+            "title",
+            "description",
+            "subject_groups",
+            "sources",
+            "disclosures",
+            "transfers",
+            "retention",
+            "security_electronic",
+            "security_manual",
+            "profiling",
+        )
+    },
+)
+# The breach record describes an incident in numbers and categories, never the people in it
+# (GDPR Art. 33(5)); the staff member who recorded it is the staff member's data.
+declare(
+    Breach,
+    subject=None,
+    fields={
+        name: not_personal("a record of an incident, in numbers and categories")
+        for name in (
+            "discovered_at",
+            "nature",
+            "categories",
+            "people_affected",
+            "records_affected",
+            "consequences",
+            "measures",
+            "authority_notified_at",
+            "not_notified_reason",
+            "people_informed_at",
+            "not_informed_reason",
+            "recorded_by",
+            "created_at",
+            "warned_near_at",
+            "warned_overdue_at",
+        )
     },
 )

@@ -101,3 +101,11 @@ def export_build_task(request_id: int) -> bool:
 
 # The erasure jobs live beside the erasure engine; imported here so workers register them.
 from .erasure_jobs import erasure_batch_task, erasure_run_task  # noqa: E402, F401
+
+
+@shared_task(name="privacy.breach_deadline_warn")
+def breach_deadline_warn_task() -> int:
+    """Beat runs this every 15 minutes: reminders of breaches whose 72-hour deadline nears."""
+    from .services import breach_deadline_warn
+
+    return breach_deadline_warn()

@@ -9,4 +9,5 @@ urlpatterns = [
     path("verify/<str:token>/", views.verify, name="verify"),
     path("correct/", views.correct, name="correct"),
     path("download/<str:token>/", export_views.export_download, name="export_download"),
+    path("register/<slug:slug>/", views.register_notice, name="register"),
 ]

@@ -8,7 +8,7 @@ the mailed link opens one confirmation page for one request, once, within 30 min
 
 from django.conf import settings
 from django.core.cache import cache
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -19,7 +19,8 @@ from crm.models import Contact, normalise_email
 
 from . import requests as rights
 from .forms import CONSENTS, CorrectionForm, PortalRequestForm
-from .models import RightsRequest
+from .models import Register, RightsRequest
+from .reports import register_report
 
 #: The session key holding the request whose corrections the person may now propose.
 RECTIFY_SESSION_KEY = "privacy:rectify"
@@ -49,8 +50,28 @@ def _bad_link(request, error: rights.BadLink):
 @never_cache
 @require_http_methods(["GET"])
 def privacy_index(request):
-    """The register in plain language and the rights, with the request form."""
-    return render(request, "privacy/index.html", {"form": PortalRequestForm()})
+    """The register in plain language and the rights, with the request form, and the register
+    descriptions (privacy notices) by their title in the page's language."""
+    language = translation.get_language()
+    notices = [
+        (
+            register.slug,
+            next((t.title for t in register.texts.all() if t.language == language), register.name),
+        )
+        for register in Register.objects.prefetch_related("texts")
+    ]
+    return render(request, "privacy/index.html", {"form": PortalRequestForm(), "notices": notices})
+
+
+@public
+@require_http_methods(["GET"])
+def register_notice(request, slug):
+    """A register's privacy notice in the page's language, built from live data as the PDF is;
+    a language the register has no text in says so instead of mixing languages."""
+    register = get_object_or_404(Register.objects.prefetch_related("texts"), slug=slug)
+    language = translation.get_language()
+    report = register_report(register, language, with_drift=False)
+    return render(request, "privacy/register.html", {"report": report, "lang": language})
 
 
 def portal_allowed(*, ip_address: str | None, email: str) -> bool:

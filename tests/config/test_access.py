@@ -45,7 +45,7 @@ def test_staff_pages_follow_the_language_the_staff_member_chose(dpo):
     assert '<html lang="sv"' in swedish.content.decode()
 
 
-def test_public_pages_still_take_their_language_from_the_address(client):
+def test_public_pages_still_take_their_language_from_the_address(client, db):
     client.cookies["django_language"] = "sv"
 
     assert '<html lang="en">' in client.get("/en/privacy/").content.decode()

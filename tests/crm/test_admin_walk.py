@@ -8,6 +8,7 @@ inline, actions and links appear only with the permission they need, and every l
 admin leads to a page the role may open.
 """
 
+import copy
 import re
 from html import unescape
 from urllib.parse import urlsplit
@@ -17,6 +18,7 @@ from allauth.account.models import EmailAddress
 from django.contrib import admin
 from django.contrib.auth.models import User
 from django.urls import reverse
+from django.utils import timezone
 
 from consent import services as consent_services
 from consent.models import Mailing, Purpose
@@ -25,7 +27,9 @@ from crm.models import ApiClient, Contact, Interaction, Membership
 from events import shredder, staff
 from events.models import Disclosure, Event, Question, Registration, ShredRun
 from privacy import requests as privacy_requests
-from privacy.models import RightsRequest
+from privacy.demo import CUSTOMER_REGISTER
+from privacy.models import Breach, Register, RightsRequest
+from privacy.services import breach_save, register_load
 from privacy.suppression import suppression_add
 from tests.conftest import ROLES
 from tests.events.staff_fixtures import caterer, diet_question, make_event
@@ -83,7 +87,13 @@ def register(db, purpose):
         actor=colleague,
     )
     suppression_add(email="kielletty@example.fi", reason="objection")
+    privacy_register = register_load(document=copy.deepcopy(CUSTOMER_REGISTER))
+    breach = breach_save(
+        breach=Breach(discovered_at=timezone.now(), nature="Kadonnut muistitikku", categories=[])
+    )
     return {
+        Register: privacy_register,
+        Breach: breach,
         Contact: person,
         Membership: membership,
         Interaction: interaction,

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from crm.demo import demo_seed
 from events.demo import demo_events_seed
+from privacy.demo import demo_registers
 
 
 class Command(BaseCommand):
@@ -17,7 +18,9 @@ class Command(BaseCommand):
             raise CommandError("--contacts must be zero or more.")
         result = demo_seed(contacts=contacts)
         events = demo_events_seed()
+        registers = demo_registers()
         self.stdout.write(
             f"Demo data: {result.contacts} contacts, {result.organisations} organisations, "
-            f"{result.memberships} memberships and {events} events created."
+            f"{result.memberships} memberships, {events} events and {registers} register "
+            "descriptions created."
         )
