@@ -224,12 +224,11 @@ class RightsRequestAdmin(OfferedFiltersOnly, AccessLoggedAdmin, admin.ModelAdmin
         vars(obj).update(vars(created))
 
     def get_urls(self):
+        view = self.admin_site.admin_view(self.action_view)
+        # Each action checks its own permission (ACTIONS) before anything else.
+        view.access = "permissions privacy.<action>_rightsrequest (per action, see ACTIONS)"
         return [
-            path(
-                "<int:object_id>/do/<str:action>/",
-                self.admin_site.admin_view(self.action_view),
-                name="privacy_rightsrequest_action",
-            ),
+            path("<int:object_id>/do/<str:action>/", view, name="privacy_rightsrequest_action"),
             *super().get_urls(),
         ]
 
