@@ -225,17 +225,14 @@ class RightsRequestAdmin(OfferedFiltersOnly, AccessLoggedAdmin, admin.ModelAdmin
         vars(obj).update(vars(created))
 
     def get_urls(self):
+        view = self.admin_site.admin_view(self.action_view)
+        # Each action checks its own permission (ACTIONS) before anything else.
+        view.access = "permissions privacy.<action>_rightsrequest (per action, see ACTIONS)"
+        erasure = self.admin_site.admin_view(self.erasure_view)
+        erasure.access = "permission privacy.approve_erasure (preview and approval)"
         return [
-            path(
-                "<int:object_id>/do/<str:action>/",
-                self.admin_site.admin_view(self.action_view),
-                name="privacy_rightsrequest_action",
-            ),
-            path(
-                "<int:object_id>/erasure/",
-                self.admin_site.admin_view(self.erasure_view),
-                name="privacy_rightsrequest_erasure",
-            ),
+            path("<int:object_id>/do/<str:action>/", view, name="privacy_rightsrequest_action"),
+            path("<int:object_id>/erasure/", erasure, name="privacy_rightsrequest_erasure"),
             *super().get_urls(),
         ]
 

@@ -16,7 +16,7 @@ from .erasure import erasure_plan
 from .erasure_jobs import ERASABLE_STATES, ErasureRefused, erasure_approve
 from .models import RightsRequest
 
-PERMISSION = "privacy.complete_rightsrequest"
+PERMISSION = "privacy.approve_erasure"
 
 
 class ApproveErasureForm(forms.Form):

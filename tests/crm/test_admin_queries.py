@@ -17,7 +17,7 @@ def _queries(client, url):
     return len(ctx.captured_queries)
 
 
-def test_a_busy_persons_page_stays_within_16_queries(sales):
+def test_a_busy_persons_page_stays_within_17_queries(sales):
     person = ContactFactory()
     MembershipFactory.create_batch(10, contact=person)
     Interaction.objects.bulk_create(
@@ -29,7 +29,9 @@ def test_a_busy_persons_page_stays_within_16_queries(sales):
     busy = _queries(sales.client, f"/admin/crm/contact/{person.pk}/change/")
     empty = _queries(sales.client, f"/admin/crm/contact/{quiet.pk}/change/")
 
-    assert busy <= 16  # 15 to show it, and the access entry and the row naming its person
+    # 16 to show it (one of them: is processing restricted?), and the access entry and the row
+    # naming its person
+    assert busy <= 17
     assert busy == empty
 
 
