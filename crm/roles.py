@@ -98,6 +98,8 @@ _RIGHTS_REQUESTS = [
     "privacy.complete_rightsrequest",
     "privacy.decide_rectification",
     "privacy.approve_erasure",
+    "privacy.view_restriction",
+    "privacy.lift_restriction",
     "privacy.view_suppression",
     "privacy.delete_suppression",
 ]

@@ -25,9 +25,10 @@ from crm.models import Contact
 
 from . import erasure_views
 from . import requests as rights
-from .models import RequestTransition, RightsRequest, Suppression
+from .models import RequestTransition, Restriction, RightsRequest, Suppression
 
 State = RightsRequest.State
+LIFT = "privacy.lift_restriction"
 
 
 class DeadlineFilter(admin.SimpleListFilter):
@@ -367,3 +368,100 @@ class SuppressionAdmin(OfferedFiltersOnly, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class InForceFilter(admin.SimpleListFilter):
+    title = _("in force")
+    parameter_name = "in_force"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("In force")), ("no", _("Lifted"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(lifted_at__isnull=self.value() == "yes")
+        return queryset
+
+
+class LiftForm(forms.Form):
+    reason = forms.CharField(
+        label=_("reason (told to the person)"), widget=forms.Textarea, max_length=2000
+    )
+
+
+@admin.register(Restriction)
+class RestrictionAdmin(OfferedFiltersOnly, AccessLoggedAdmin, admin.ModelAdmin):
+    """Restrictions of processing (GDPR Art. 18). They start from a verified rights request;
+    the DPO or the Administrator lifts one with a reason (``privacy.lift_restriction``), and the
+    person is told."""
+
+    list_display = ["contact", "since", "request", "lifted_at", "lifted_by"]
+    list_filter = [InForceFilter]
+    list_select_related = ["contact"]
+    search_fields = ["=contact__id"]
+    fields = ["contact", "since", "request", "lifted_at", "lifted_by", "lift_reason"]
+    readonly_fields = fields
+
+    def people_in_row(self, row):
+        return [row.contact]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        lift = self.admin_site.admin_view(self.lift_view)
+        lift.access = "permission privacy.lift_restriction"
+        return [
+            path("<int:object_id>/lift/", lift, name="privacy_restriction_lift"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        obj = self.get_object(request, object_id)
+        if obj is not None and obj.lifted_at is None and request.user.has_perm(LIFT):
+            extra_context["request_actions"] = [
+                (
+                    reverse("admin:privacy_restriction_lift", args=[obj.pk]),
+                    gettext("Lift the restriction"),
+                )
+            ]
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def lift_view(self, request, object_id: int):
+        if not request.user.has_perm(LIFT):
+            raise PermissionDenied
+        obj = get_object_or_404(Restriction.objects.select_related("contact"), pk=object_id)
+        form = LiftForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                rights.restriction_lift(
+                    restriction=obj, actor=request.user, reason=form.cleaned_data["reason"]
+                )
+            except rights.RequestRefused as error:
+                form.add_error(None, str(error))
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+            else:
+                self.message_user(request, gettext("Done."), messages.SUCCESS)
+                return redirect("admin:privacy_restriction_change", obj.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Lift the restriction"),
+            "form": form,
+            "original": obj,
+            "opts": self.model._meta,
+        }
+        return render(
+            request,
+            "admin/privacy/restriction/lift.html",
+            context,
+            status=400 if request.method == "POST" else 200,
+        )

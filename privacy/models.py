@@ -516,10 +516,15 @@ class Restriction(models.Model):
         related_name="+",
     )
     lifted_at = models.DateTimeField(_("lifted"), null=True, blank=True)
+    #: Who lifted it (the staff member's name, kept if their account goes) and why.
+    lifted_by = models.CharField(_("lifted by"), max_length=200, blank=True)
+    lift_reason = models.TextField(_("why it was lifted"), blank=True)
 
     class Meta:
         verbose_name = _("restriction of processing")
         verbose_name_plural = _("restrictions of processing")
+        ordering = ["-since", "-pk"]
+        permissions = [("lift_restriction", _("Can lift a restriction of processing"))]
 
     def __str__(self) -> str:
         return f"#{self.contact_id} since {self.since:%Y-%m-%d}"

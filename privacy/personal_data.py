@@ -198,6 +198,10 @@ declare(
         "since": personal(Category.RECORD, purpose=ACCOUNTABILITY, retention=WITH_THE_RECORD),
         "request": not_personal("the request that asked for the restriction"),
         "lifted_at": personal(Category.RECORD, purpose=ACCOUNTABILITY, retention=WITH_THE_RECORD),
+        "lifted_by": not_personal(_ACTOR),
+        "lift_reason": personal(
+            Category.COMMUNICATIONS, purpose=ACCOUNTABILITY, retention=WITH_THE_RECORD
+        ),
     },
 )
 # The suppression list belongs to no row of the register: it outlives the person on purpose

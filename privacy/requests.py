@@ -48,6 +48,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from crm.models import Contact, normalise_email
@@ -440,10 +441,23 @@ def restriction_apply(*, request: RightsRequest) -> Restriction:
 
 
 @transaction.atomic
-def restriction_lift(*, contact: Contact, actor) -> int:
-    return Restriction.objects.filter(contact=contact, lifted_at__isnull=True).update(
-        lifted_at=timezone.now()
+def restriction_lift(*, restriction: Restriction, actor, reason: str, now=None) -> Restriction:
+    """Lift a restriction of processing (staff, with a reason): the person is back in the
+    audiences their consents allow. Who lifted it, when and why stay on the row, and the person
+    is told on commit (GDPR Art. 18(3)), in their language, with the reason."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the restriction is lifted.")})
+    locked = (
+        Restriction.objects.select_for_update().select_related("contact").get(pk=restriction.pk)
     )
+    if locked.lifted_at is not None:
+        raise RequestRefused(_("This restriction has already been lifted."))
+    locked.lifted_at = now or timezone.now()
+    locked.lifted_by = _actor(actor)[1]
+    locked.lift_reason = reason.strip()
+    locked.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
+    transaction.on_commit(lambda: _notify_lift(locked))
+    return locked
 
 
 def is_restricted(contact: Contact) -> bool:
@@ -499,7 +513,9 @@ def rectification_decide(
         actor=actor,
         note=note or _("Corrections accepted"),
     )
-    if not accept:
+    if accept:
+        _notify_corrections(locked, proposed)
+    else:
         locked.rejection_reason = note
         locked.save(update_fields=["rejection_reason"])
         _notify_rejection(locked)
@@ -616,6 +632,54 @@ def _notify_rejection(request: RightsRequest) -> None:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
 
     transaction.on_commit(send)
+
+
+def _notify_corrections(request: RightsRequest, corrected: dict) -> None:
+    """The person is told on commit which of their details were corrected and to what (GDPR
+    Art. 16 and 12(3)), in their language, at the address they proved."""
+    to = _person_address(request)
+    if not to:
+        return
+
+    def send():
+        with translation.override(request.language):
+            lines = []
+            for name, value in corrected.items():
+                field = Contact._meta.get_field(name)
+                shown = dict(field.flatchoices).get(value, value) if field.choices else value
+                lines.append(f"- {capfirst(field.verbose_name)}: {shown or '—'}")
+            subject = _("Your data has been corrected")
+            body = _(
+                "We have corrected your data as you asked (request received on %(received)s):"
+                "\n\n%(changes)s\n\nIf something is still wrong, you can ask again on our "
+                "privacy page.\n\n%(controller)s"
+            ) % {
+                "received": timezone.localtime(request.received_at).strftime("%d.%m.%Y"),
+                "changes": "\n".join(lines),
+                "controller": settings.CONTROLLER_NAME,
+            }
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
+
+    transaction.on_commit(send)
+
+
+def _notify_lift(restriction: Restriction) -> None:
+    contact = restriction.contact
+    if not contact.email:
+        return
+    with translation.override(contact.preferred_language or settings.LANGUAGE_CODE):
+        subject = _("The restriction of processing your data has been lifted")
+        body = _(
+            "At your request we restricted the processing of your data on %(since)s. We have now "
+            "lifted that restriction, because: %(reason)s\n\nYou may object to the processing, "
+            "ask for a new restriction or complain to the Data Protection Ombudsman "
+            "(tietosuoja.fi).\n\n%(controller)s"
+        ) % {
+            "since": timezone.localtime(restriction.since).strftime("%d.%m.%Y"),
+            "reason": restriction.lift_reason,
+            "controller": settings.CONTROLLER_NAME,
+        }
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [contact.email])
 
 
 # --- Jobs --------------------------------------------------------------------------------------

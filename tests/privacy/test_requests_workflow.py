@@ -394,6 +394,109 @@ def test_corrections_are_proposed_by_the_person_and_decided_by_staff(
     assert request.payload["decision"]["accepted"] is True
 
 
+def test_the_person_is_told_in_their_language_what_was_corrected(
+    dpo, django_capture_on_commit_callbacks
+):
+    contact = ContactFactory(email="asa@example.fi", first_name="Asa", phone="")
+    request = _staff_request(contact, type="rectification")
+    RightsRequest.objects.filter(pk=request.pk).update(language="sv", state="identity_verified")
+    request.refresh_from_db()
+    rights.rectification_propose(
+        request=request, values={"first_name": "Åsa", "preferred_language": "sv"}
+    )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        page = dpo.client.post(
+            f"/admin/privacy/rightsrequest/{request.pk}/do/decide/", {"accept": "yes", "note": ""}
+        )
+    assert page.status_code == 302
+    [sent] = mail.outbox
+    assert sent.to == ["asa@example.fi"]
+    assert sent.subject == "Dina uppgifter har rättats"
+    assert "Förnamn: Åsa" in sent.body
+    assert "svenska" in sent.body  # the choice as the person reads it, not the code "sv"
+
+
+def test_rejected_corrections_change_nothing_and_the_person_gets_the_reason(
+    dpo, django_capture_on_commit_callbacks
+):
+    contact = ContactFactory(email="tiina@example.fi", first_name="Tina")
+    request = _staff_request(contact, type="rectification")
+    RightsRequest.objects.filter(pk=request.pk).update(state="identity_verified")
+    rights.rectification_propose(request=request, values={"first_name": "Tiina"})
+    mail.outbox.clear()
+    url = f"/admin/privacy/rightsrequest/{request.pk}/do/decide/"
+    assert dpo.client.post(url, {"accept": "no", "note": ""}).status_code == 400
+    assert mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        assert dpo.client.post(url, {"accept": "no", "note": "Nimi on oikein"}).status_code == 302
+    contact.refresh_from_db()
+    assert contact.first_name == "Tina"
+    [sent] = mail.outbox
+    assert "Nimi on oikein" in sent.body and "tietosuoja.fi" in sent.body
+
+
+# --- Lifting a restriction ---------------------------------------------------------------------
+
+
+def test_the_dpo_lifts_a_restriction_with_a_reason_and_the_person_is_told(
+    purpose, dpo, django_capture_on_commit_callbacks
+):
+    contact = _consented(purpose, "aino@example.com")
+    contact.preferred_language = "en"
+    contact.save()
+    _staff_request(contact, type="restriction")
+    restriction = Restriction.objects.get(contact=contact)
+    assert list(consent_selectors.audience(purpose=purpose)) == []
+
+    page = dpo.client.get(f"/admin/crm/contact/{contact.pk}/change/")
+    lift = f"/admin/privacy/restriction/{restriction.pk}/lift/"
+    assert lift in page.content.decode()  # the banner links to it
+    mail.outbox.clear()
+
+    # No reason: refused, nothing changes, nobody is mailed.
+    page = dpo.client.post(lift, {"reason": "  "})
+    assert page.status_code == 400
+    restriction.refresh_from_db()
+    assert restriction.lifted_at is None and mail.outbox == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        page = dpo.client.post(lift, {"reason": "The dispute about your data is settled."})
+    assert page.status_code == 302
+    restriction.refresh_from_db()
+    assert restriction.lifted_at is not None
+    assert restriction.lifted_by == (dpo.user.get_full_name() or dpo.user.get_username())
+    assert restriction.lift_reason == "The dispute about your data is settled."
+    assert list(consent_selectors.audience(purpose=purpose)) == [contact]
+    [sent] = mail.outbox
+    assert sent.to == ["aino@example.com"]
+    assert "lifted" in sent.subject
+    assert "The dispute about your data is settled." in sent.body
+
+    # Lifting it again is refused and mails nobody.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert dpo.client.post(lift, {"reason": "Again"}).status_code == 400
+    assert len(mail.outbox) == 1
+    page = dpo.client.get(f"/admin/crm/contact/{contact.pk}/change/")
+    assert "käsittelyä on rajoitettu" not in page.content.decode()
+
+
+def test_only_the_dpo_and_the_administrator_lift_restrictions(staff_member):
+    contact = ContactFactory()
+    _staff_request(contact, type="restriction")
+    restriction = Restriction.objects.get(contact=contact)
+    allowed = staff_member.name in ("dpo", "administrator")
+    _user, client = staff_member
+    assert (client.get("/admin/privacy/restriction/").status_code == 200) is allowed
+    page = client.post(f"/admin/privacy/restriction/{restriction.pk}/lift/", {"reason": "Done"})
+    assert page.status_code == (302 if allowed else 403)
+    restriction.refresh_from_db()
+    assert (restriction.lifted_at is not None) is allowed
+    if not allowed and client.get(f"/admin/crm/contact/{contact.pk}/change/").status_code == 200:
+        page = client.get(f"/admin/crm/contact/{contact.pk}/change/")
+        assert "/lift/" not in page.content.decode()
+
+
 # --- Who sees requests -------------------------------------------------------------------------
 
 
