@@ -111,7 +111,7 @@ def erasure_of_many_people():
     seconds = elapsed()
     assert erased == len(ids), (erased, len(ids))
     # The floor: the same deletes and updates as raw SQL on fresh people, rolled back.
-    raw_ids = _people(ERASED_PEOPLE, "job")
+    raw_ids = _people(ERASED_PEOPLE, "raw")
     with transaction.atomic(), connection.cursor() as cursor:
         start = time.perf_counter()
         for statement in _RAW:

@@ -97,6 +97,13 @@ def _rows(declaration: ModelDeclaration, contact, ids) -> models.QuerySet:
     return subject_rows(declaration, contact, ids)
 
 
+def _delete(rows: models.QuerySet) -> None:
+    """Delete through Django's collector (cascades and signals as the relations say), loading
+    only the keys: the rows' values are what is being erased, and loading them all made deleting
+    a batch's memberships cost more than everything else the batch did."""
+    rows.only("pk").delete()
+
+
 def _replacements(declaration: ModelDeclaration) -> dict[str, object]:
     """{field: value} that anonymising writes (a redacted copy is marked, not replaced)."""
     return {
@@ -211,7 +218,7 @@ def contact_erase_in_transaction(*, contact, actor) -> ErasurePlan:
                 continue
             rows = _rows(declaration, contact, ids)
             if declaration.erase is RowErasure.DELETE:
-                rows.delete()
+                _delete(rows)
             elif declaration.erase is RowErasure.REDACT:
                 audit.audit_entries_redact(entries=rows, now=now)
             else:
@@ -287,7 +294,7 @@ def people_erase(*, contact_ids, actor, now=None) -> list[int]:
             for declaration in _ordered_declarations():
                 rows = _rows(declaration, None, ids)
                 if declaration.erase is RowErasure.DELETE:
-                    rows.delete()
+                    _delete(rows)
                 elif declaration.erase is RowErasure.REDACT:
                     audit.audit_entries_redact(entries=rows, now=now)
                 else:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models
-from django.db.models import Q
+from django.db.models import F, Lookup, Q
 from django.db.models.expressions import RawSQL
 
 from .declarations import (
@@ -58,11 +58,47 @@ def id_set(ids, *, as_text: bool = False, as_json: bool = False):
     ids = list(ids)
     if connection.vendor != "postgresql" or len(ids) <= _ARRAY_ABOVE:
         return ids
+    # The array goes as one text literal ('{1,2,3}'), built here from integers, so it needs no
+    # quoting: psycopg's client-side binding would quote a Python list item by item, which took
+    # a third of a batch erasure's time.
+    try:
+        literal = "{" + ",".join(str(int(i)) for i in ids) + "}"
+    except (TypeError, ValueError):  # not all integers (a text key): quoted item by item
+        literal = [str(i) for i in ids]
     if as_json:
-        return RawSQL("SELECT to_jsonb(x) FROM unnest(%s::text[]) AS x", ([str(i) for i in ids],))
+        return RawSQL("SELECT to_jsonb(x) FROM unnest(%s::text[]) AS x", (literal,))
     if as_text:
-        return RawSQL("SELECT unnest(%s::text[])", ([str(i) for i in ids],))
-    return RawSQL("SELECT unnest(%s::bigint[])", ([int(i) for i in ids],))
+        return RawSQL("SELECT unnest(%s::text[])", (literal,))
+    return RawSQL("SELECT unnest(%s::bigint[])", (literal,))
+
+
+class _AnyOfArray(Lookup):
+    """``column = ANY(ARRAY(subquery))`` (PostgreSQL): the subquery runs once and its array is
+    an index condition. The audit trail's condition is an OR of one such test per kind of row;
+    written as ``IN (subquery)`` each is a hashed subplan PostgreSQL can only apply as a filter,
+    so every erasure read the whole audit trail (a sequential scan that grows with the trail),
+    where this form is a bitmap OR of index scans."""
+
+    lookup_name = "any_of_array"  # used directly, never registered
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        if rhs.startswith("(") and rhs.endswith(")"):
+            rhs = rhs[1:-1]
+        return f"{lhs} = ANY(ARRAY({rhs}))", (*lhs_params, *rhs_params)
+
+
+def _in(column: str, values) -> Q:
+    """``column__in=values`` (a queryset, or ``id_set``'s answer), written as an index condition
+    on PostgreSQL (``_AnyOfArray``)."""
+    if connection.vendor != "postgresql" or isinstance(values, list):
+        return Q(**{f"{column}__in": values})
+    if isinstance(values, RawSQL):
+        return Q(_AnyOfArray(F(column), values))
+    query = values.query.clone()
+    query.clear_ordering(force=True)  # as ``__in`` does: a set needs no order
+    return Q(_AnyOfArray(F(column), query))
 
 
 def people_ids(contact_ids) -> list[int]:
@@ -175,7 +211,7 @@ def about_rows_condition(about: AboutRows, contact, ids=None) -> Q:
     for declaration in sorted(declarations, key=lambda d: d.subject.count("__")):
         model = declaration.model
         if declaration.subject == "":
-            condition |= Q(**{ct: types[model], f"{oid}__in": id_set(ids)})
+            condition |= Q(**{ct: types[model]}) & _in(oid, id_set(ids))
             continue
         parent = model._meta.get_field(declaration.link).related_model._meta.label
         parent_ids = ever.get(parent)
@@ -183,7 +219,7 @@ def about_rows_condition(about: AboutRows, contact, ids=None) -> Q:
             continue  # a path through a model that belongs to nobody: not a person's row
         current = subject_rows(declaration, contact, ids).values("pk")
         condition |= Q(**{ct: types[model]}) & (
-            Q(**{f"{oid}__in": current}) | Q(**{f"{oid}__in": deleted(declaration, parent_ids)})
+            _in(oid, current) | _in(oid, deleted(declaration, parent_ids))
         )
         if model._meta.label in parents:
             ever[model._meta.label] = [
@@ -192,7 +228,7 @@ def about_rows_condition(about: AboutRows, contact, ids=None) -> Q:
                 | {*deleted(declaration, parent_ids).values_list(oid, flat=True)}
             ]
     for declaration, entry in naming:
-        condition |= Q(pk__in=subject_rows(declaration, contact, ids).values(entry))
+        condition |= _in("pk", subject_rows(declaration, contact, ids).values(entry))
     return condition
 
 
