@@ -697,6 +697,8 @@ class ShredRun(models.Model):
         RUNNING = "running", _("Running")
         FINISHED = "finished", _("Finished")
         FAILED = "failed", _("Failed")
+        #: Its worker was killed: the counts are true up to its last committed batch.
+        INTERRUPTED = "interrupted", _("Interrupted")
 
     event = models.ForeignKey(
         Event, verbose_name=_("event"), on_delete=models.PROTECT, related_name="shred_runs"

@@ -92,6 +92,7 @@ def shred_event(
     if early and not _has_ended(event, now):
         raise ShredRefused(_("The event has not ended yet; its data is still needed."))
     steps = shredding.shred_steps(event, ended_on=ended_on(event), today=today, early=early)
+    _interrupted_runs_close(now=now, event=event)
     run = ShredRun.objects.create(
         event=event,
         started_at=now,
@@ -137,11 +138,27 @@ def shred_event(
     return run
 
 
+#: A run still "running" this long after it started had its worker killed: a run does an
+#: event of 10,000 registrations in seconds, and batches commit as they go.
+STALE_RUN = datetime.timedelta(hours=6)
+
+
+def _interrupted_runs_close(*, now: datetime.datetime, event: Event | None = None) -> int:
+    """Mark runs whose worker died (the event's, or all) as interrupted, so the log does not
+    show them running for ever (what they removed is counted already: counts commit with each
+    batch). The daily job and every new run do it."""
+    runs = ShredRun.objects.filter(state=ShredRun.State.RUNNING, started_at__lt=now - STALE_RUN)
+    if event is not None:
+        runs = runs.filter(event=event)
+    return runs.update(state=ShredRun.State.INTERRUPTED)
+
+
 def shred_due(*, today: datetime.date | None = None) -> list[ShredRun]:
     """The daily job: a run for every event that has ended and has something due (its event
     data after its days, its billing details after their hold). An event whose run fails is
     logged and left for the next day; the others go on."""
     today = today or timezone.localdate()
+    _interrupted_runs_close(now=timezone.now())
     runs = []
     for event in Event.objects.filter(ends_at__lt=timezone.now()).order_by("ends_at", "pk"):
         if not any(line.rows for line in shred_preview(event=event, today=today)):

@@ -198,3 +198,23 @@ def test_the_daily_job_is_scheduled_and_a_worker_finds_it(settings):
         check=True,
     )
     assert found.stdout.strip().endswith("True")
+
+
+def test_a_run_whose_worker_died_is_shown_interrupted_not_running_for_ever(ended_event):
+    # A worker killed mid-run leaves its run "running" with the counts of its committed batches.
+    dead = ShredRun.objects.create(
+        event=ended_event,
+        started_at=timezone.now() - datetime.timedelta(hours=7),
+        trigger=ShredRun.Trigger.SCHEDULE,
+        removed={"events.Answer": {"action": "delete", "fields": [], "rows": 5000}},
+    )
+    live = ShredRun.objects.create(event=ended_event, trigger=ShredRun.Trigger.SCHEDULE)
+
+    runs = shredder.shred_due()
+
+    assert [r.event for r in runs] == [ended_event]
+    dead.refresh_from_db()
+    live.refresh_from_db()
+    assert dead.state == ShredRun.State.INTERRUPTED
+    assert dead.removed["events.Answer"]["rows"] == 5000  # what it did stays counted
+    assert live.state == ShredRun.State.RUNNING  # a run of a minute ago may still be working
