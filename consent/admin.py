@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config.access import client_address
 from crm import audit
-from crm.admin_tools import AccessLoggedAdmin
+from crm.admin_tools import AccessLoggedAdmin, ViewOnlyAdmin
 from privacy.csv import streaming_csv_response
 
 from . import selectors, services
@@ -274,7 +274,7 @@ class ConsentEventAdmin(AccessLoggedAdmin, admin.ModelAdmin):
 
 
 @admin.register(ConsentState)
-class ConsentStateAdmin(AccessLoggedAdmin, admin.ModelAdmin):
+class ConsentStateAdmin(AccessLoggedAdmin, ViewOnlyAdmin, admin.ModelAdmin):
     list_display = ["contact", "purpose", "status", "given_at", "expires_at"]
     list_filter = ["status", "purpose"]
     list_select_related = ["contact", "purpose"]
@@ -282,15 +282,6 @@ class ConsentStateAdmin(AccessLoggedAdmin, admin.ModelAdmin):
 
     def people_in_row(self, row):
         return [row.contact]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class MailingForm(forms.ModelForm):

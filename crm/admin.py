@@ -29,6 +29,7 @@ from .admin_tools import (
     OfferedFiltersOnly,
     ReadOnlyInline,
     SingleRowFilter,
+    ViewOnlyAdmin,
 )
 from .forms import ContactAdminForm
 from .imports import views as import_views
@@ -465,7 +466,7 @@ def _audit_log_url(request, person_id) -> str | None:
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(OfferedFiltersOnly, admin.ModelAdmin):
+class MunicipalityAdmin(OfferedFiltersOnly, ViewOnlyAdmin, admin.ModelAdmin):
     """Reference data; listed for autocomplete only."""
 
     search_fields = ["name_fi", "name_sv", "code"]
@@ -478,15 +479,6 @@ class MunicipalityAdmin(OfferedFiltersOnly, admin.ModelAdmin):
         # the link on a person's page); staff without a role have no page around it.
         user = request.user
         return user.is_active and user.is_staff and user.has_module_perms("crm")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Industry)

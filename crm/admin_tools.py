@@ -133,6 +133,21 @@ class ReadOnlyInline(admin.TabularInline):
         return self.fields
 
 
+class ViewOnlyAdmin:
+    """For rows only services write (a log, a ledger, reference data): staff with the view
+    permission look; nobody adds, changes or deletes them in the admin. Mix in before
+    ``admin.ModelAdmin``."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class AccessLoggedAdmin:
     """For an admin whose pages show people's personal data: every person a staff member is
     shown gets an access entry in the audit trail (who saw whom, when, from where), so the

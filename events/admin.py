@@ -27,6 +27,7 @@ from crm.admin_tools import (
     OfferedFiltersOnly,
     ReadOnlyInline,
     SingleRowFilter,
+    ViewOnlyAdmin,
 )
 from crm.audit import log_access_many
 from crm.models import Contact
@@ -627,15 +628,8 @@ class DisclosedPersonInline(ReadOnlyInline):
         return [row.contact]
 
 
-class ReadOnlyAdmin(OfferedFiltersOnly, admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(OfferedFiltersOnly, ViewOnlyAdmin, admin.ModelAdmin):
+    """Logs written only by services (disclosures, shredder runs)."""
 
 
 @admin.register(Disclosure)

@@ -32,6 +32,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_noop, ngettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from crm.admin_tools import ViewOnlyAdmin
 from crm.audit import PASSWORD_CHANGED, log_access_many
 from crm.models import ApiClient, Contact
 
@@ -314,7 +315,7 @@ class StaffFilter(admin.SimpleListFilter):
         return queryset
 
 
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ViewOnlyAdmin, admin.ModelAdmin):
     list_display = ["entry_time", "staff_member", "what", "about", "summary", "address"]
     list_display_links = ["entry_time"]
     list_filter = [ActionFilter, PersonFilter, StaffFilter, KindFilter]
@@ -329,15 +330,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
         if "\x00" in search_term:  # PostgreSQL refuses NUL in a query: no entry holds one
             return queryset.none(), False
         return super().get_search_results(request, queryset, search_term)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("when"), ordering="timestamp")
     def entry_time(self, entry):

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from crm.admin_tools import AccessLoggedAdmin, OfferedFiltersOnly
+from crm.admin_tools import AccessLoggedAdmin, OfferedFiltersOnly, ViewOnlyAdmin
 from crm.models import Contact
 
 from . import erasure_views
@@ -390,7 +390,7 @@ class LiftForm(forms.Form):
 
 
 @admin.register(Restriction)
-class RestrictionAdmin(OfferedFiltersOnly, AccessLoggedAdmin, admin.ModelAdmin):
+class RestrictionAdmin(OfferedFiltersOnly, AccessLoggedAdmin, ViewOnlyAdmin, admin.ModelAdmin):
     """Restrictions of processing (GDPR Art. 18). They start from a verified rights request;
     the DPO or the Administrator lifts one with a reason (``privacy.lift_restriction``), and the
     person is told."""
@@ -404,15 +404,6 @@ class RestrictionAdmin(OfferedFiltersOnly, AccessLoggedAdmin, admin.ModelAdmin):
 
     def people_in_row(self, row):
         return [row.contact]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         lift = self.admin_site.admin_view(self.lift_view)
