@@ -97,6 +97,30 @@ class RegisterTextInline(admin.StackedInline):
     max_num = len(registers.TEXT_LANGUAGES)
 
 
+def _drift_warn(request) -> None:
+    """The drift check (privacy.W001/W002) where the DPO keeps the descriptions: a system check
+    with the database runs only at `migrate` or `check --database default`."""
+    found = registers.drift()
+    for category in found.uncovered:
+        messages.warning(
+            request,
+            gettext(
+                "The system stores data of the category “%(category)s” that no register "
+                "description covers."
+            )
+            % {"category": category.label},
+        )
+    for name, category in found.unfounded:
+        messages.warning(
+            request,
+            gettext(
+                "The register “%(register)s” claims the category “%(category)s” that no field "
+                "of the system holds."
+            )
+            % {"register": name, "category": category.label},
+        )
+
+
 @admin.register(Register)
 class RegisterAdmin(OfferedFiltersOnly, admin.ModelAdmin):
     form = RegisterForm
@@ -153,6 +177,8 @@ class RegisterAdmin(OfferedFiltersOnly, admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "report_links": _report_links(request)}
+        if request.method == "GET":
+            _drift_warn(request)
         return super().changelist_view(request, extra_context)
 
     def get_urls(self):
@@ -315,6 +341,8 @@ class BreachAdmin(OfferedFiltersOnly, admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "report_links": _report_links(request)}
+        if request.method == "GET":
+            _drift_warn(request)
         return super().changelist_view(request, extra_context)
 
     def get_urls(self):

@@ -79,3 +79,14 @@ def test_the_audit_trail_belongs_to_the_app_that_declares_it():
     dotted = {f.dotted for f in covered_fields(register)}
     assert "auditlog.LogEntry.object_repr" in dotted
     assert "crm.ContactMerge.merged_email" in dotted
+
+
+def test_the_dpo_sees_the_drift_on_the_register_list(dpo):
+    customer_register()  # nothing covers the events app's participation data
+    page = dpo.client.get("/admin/privacy/register/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Järjestelmä tallentaa tietoryhmän" in text
+    event_register()
+    page = dpo.client.get("/admin/privacy/register/")
+    assert "Järjestelmä tallentaa tietoryhmän" not in page.content.decode()
