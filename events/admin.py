@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from config.access import client_address
@@ -153,6 +153,22 @@ class EventAdmin(OfferedFiltersOnly, admin.ModelAdmin):
             {"fields": ["networking_offered", "retention_days", "is_published", "shredded_at"]},
         ),
     ]
+
+    def save_model(self, request, obj, form, change):
+        promoted = services.event_save(event=obj)
+        if promoted:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d person moved from the waiting list to the free place and was "
+                    "told by email.",
+                    "%(count)d people moved from the waiting list to the free places and were "
+                    "told by email.",
+                    len(promoted),
+                )
+                % {"count": len(promoted)},
+                messages.SUCCESS,
+            )
 
     def get_queryset(self, request):
         return (

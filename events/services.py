@@ -119,6 +119,24 @@ def event_create(**values: Any) -> Event:
 
 
 @transaction.atomic
+def event_save(*, event: Event, now=None) -> list[Registration]:
+    """Save staff's changes to an event (the admin form has validated them). Places added by a
+    higher capacity go at once to the people waiting, first come first served, as a
+    cancellation's freed place does; they are mailed after the commit. The event's row is
+    locked first, as a registration locks it, so a registration arriving meanwhile sees either
+    the old capacity or the new one with the promotions. Returns the registrations promoted."""
+    if event.pk is None:
+        event.save()
+        return []
+    now = now or timezone.now()
+    _locked_event(event)
+    event.save()
+    if event.starts_at <= now:
+        return []  # no one is promoted into an event that has begun
+    return _promote(event, now)
+
+
+@transaction.atomic
 def question_create(*, event: Event, choices=(), **values: Any) -> Question:
     """A question of ``event``; ``choices`` a list of ``{"label_fi": ..., "label_sv": ...}``."""
     question = Question(event=event, **values)
@@ -757,6 +775,7 @@ __all__ = [
     "answers_clean",
     "billing_clean",
     "event_consent_withdraw",
+    "event_save",
     "places_taken",
     "registration_allowed",
     "registration_cancel",

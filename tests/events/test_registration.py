@@ -269,3 +269,47 @@ def test_a_past_event_cannot_be_cancelled(event):
         services.registration_cancel(registration=registration, now=later)
     registration.refresh_from_db()
     assert registration.status == Status.CONFIRMED
+
+
+def test_raising_the_capacity_in_the_admin_confirms_the_first_people_waiting(
+    event, event_organiser, django_capture_on_commit_callbacks
+):
+    from django.contrib import admin
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.test import RequestFactory
+
+    from events.models import Event
+
+    register(event, person(1))
+    register(event, person(2))
+    register(event, person(3))
+    register(event, person(4))
+    register(event, person(5))
+    assert _statuses() == {Status.CONFIRMED: 2, Status.WAITING: 3}
+    mail.outbox.clear()
+
+    request = RequestFactory().post("/admin/events/event/")
+    request.user = event_organiser.user
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    event.capacity = 4
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.site._registry[Event].save_model(request, event, form=None, change=True)
+
+    waiting = Registration.objects.filter(status=Status.WAITING)
+    assert [r.contact.email for r in waiting] == ["osallistuja5@example.com"]
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "osallistuja3@example.com",
+        "osallistuja4@example.com",
+    ]
+    assert "2" in str(list(request._messages)[0])
+    # Lowering it again demotes nobody: a confirmed place stays confirmed.
+    event.capacity = 1
+    services.event_save(event=event)
+    assert _statuses() == {Status.CONFIRMED: 4, Status.WAITING: 1}
+
+
+def _statuses():
+    from collections import Counter
+
+    return dict(Counter(Registration.objects.values_list("status", flat=True)))
