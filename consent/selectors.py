@@ -54,17 +54,34 @@ def _excluded(people: QuerySet[Contact]) -> QuerySet[Contact]:
         Exists(Restriction.objects.filter(contact=OuterRef("pk"), lifted_at__isnull=True))
     )
     if Suppression.objects.exists():
-        # The list holds keyed hashes only, so the candidates' addresses are hashed here (one
-        # query for their addresses, one for the matching hashes).
-        addresses = dict(people.exclude(email="").values_list("pk", "email"))
-        hashes = {pk: email_hash(email) for pk, email in addresses.items()}
-        suppressed = set(
-            Suppression.objects.filter(email_hash__in=hashes.values()).values_list(
+        # The list holds keyed hashes only, so the candidates' addresses are hashed here, a
+        # chunk at a time (memory stays flat however large the audience): one query for each
+        # chunk's matching hashes. Only the suppressed people's ids are kept.
+        suppressed: list[int] = []
+        addresses = people.exclude(email="").order_by().values_list("pk", "email")
+        for chunk in _chunks(addresses.iterator(chunk_size=_HASH_CHUNK), _HASH_CHUNK):
+            hashes = {email_hash(email): pk for pk, email in chunk}
+            found = Suppression.objects.filter(email_hash__in=list(hashes)).values_list(
                 "email_hash", flat=True
             )
-        )
-        people = people.exclude(pk__in=[pk for pk, h in hashes.items() if h in suppressed])
+            suppressed += [hashes[h] for h in found]
+        people = people.exclude(pk__in=suppressed)
     return people
+
+
+#: Addresses hashed per query when the suppression list is checked.
+_HASH_CHUNK = 5000
+
+
+def _chunks(rows, size: int):
+    chunk = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def ledger_of(*, contact: Contact) -> QuerySet[ConsentEvent]:

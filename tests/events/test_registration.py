@@ -302,7 +302,8 @@ def test_raising_the_capacity_in_the_admin_confirms_the_first_people_waiting(
         "osallistuja3@example.com",
         "osallistuja4@example.com",
     ]
-    assert "2" in str(list(request._messages)[0])
+    [told] = list(request._messages)
+    assert "2 jonossa ollutta siirtyi vapaille paikoille" in str(told)
     # Lowering it again demotes nobody: a confirmed place stays confirmed.
     event.capacity = 1
     services.event_save(event=event)
