@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -128,24 +129,25 @@ def portal_request(request):
     )
 
 
+# Lazy: the module is imported once, in whatever language was active then.
 _DONE = {
-    RightsRequest.Type.ACCESS: _(
+    RightsRequest.Type.ACCESS: gettext_lazy(
         "Your request is confirmed. We are collecting your data and will send you a link to "
         "download it by email."
     ),
-    RightsRequest.Type.PORTABILITY: _(
+    RightsRequest.Type.PORTABILITY: gettext_lazy(
         "Your request is confirmed. We are collecting your data and will send you a link to "
         "download it by email."
     ),
-    RightsRequest.Type.ERASURE: _(
+    RightsRequest.Type.ERASURE: gettext_lazy(
         "Your request is confirmed. We will check what the law requires us to keep and erase "
         "the rest; you will get a confirmation by email."
     ),
-    RightsRequest.Type.RESTRICTION: _(
+    RightsRequest.Type.RESTRICTION: gettext_lazy(
         "The processing of your data is now restricted: we keep it stored but do not use it "
         "for anything else, such as marketing, until the matter is settled."
     ),
-    RightsRequest.Type.OBJECTION: _(
+    RightsRequest.Type.OBJECTION: gettext_lazy(
         "Done: you will no longer receive direct marketing from us, and your address will not "
         "be put back on a marketing list."
     ),

@@ -205,3 +205,25 @@ def test_the_link_mail_is_in_the_language_of_the_page(django_capture_on_commit_c
         Client().post("/sv/privacy/request/", {"right": "access", "email": "sven@example.fi"})
     assert mail.outbox[0].subject == "Bekräfta din dataskyddsbegäran"
     assert "/sv/privacy/verify/" in mail.outbox[0].body
+
+
+@pytest.mark.parametrize(
+    ("prefix", "expected"),
+    [
+        ("/sv", "Din begäran är bekräftad"),
+        ("/en", "Your request is confirmed"),
+        ("", "Pyyntösi on vahvistettu"),  # Finnish, the default, has no prefix
+    ],
+)
+def test_the_confirmation_page_speaks_the_language_the_request_was_made_in(
+    django_capture_on_commit_callbacks, prefix, expected
+):
+    ContactFactory(email="asa@example.fi")
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post(f"{prefix}/privacy/request/", {"right": "access", "email": "asa@example.fi"})
+    path = _path(_link(mail.outbox[-1]))
+    assert path.startswith(f"{prefix}/privacy/")
+    with django_capture_on_commit_callbacks(execute=False):
+        page = Client().post(path)
+    assert page.status_code == 200
+    assert expected in page.content.decode()
