@@ -516,6 +516,24 @@ class DeclarationRegistry:
         return len(self._declarations)
 
 
+#: Labels for fields of other packages' models, where their own would reach a person or the DPO
+#: untranslated or unclear: django-auditlog has no Finnish or Swedish catalogue, calls two fields
+#: "change message" and gives ``serialized_data`` no label at all.
+_FIELD_LABELS = {
+    ("auditlog.LogEntry", "object_repr"): _("what the entry is about"),
+    ("auditlog.LogEntry", "serialized_data"): _("the row's data when the entry was written"),
+    ("auditlog.LogEntry", "changes_text"): _("change described"),
+    ("auditlog.LogEntry", "changes"): _("changed values (before, after)"),
+}
+
+
+def field_label(model: type[models.Model], name: str) -> str:
+    """A field's label as reports, exports and previews show it (its verbose name, in the
+    active language)."""
+    label = _FIELD_LABELS.get((model._meta.label, name))
+    return str(label if label is not None else model._meta.get_field(name).verbose_name)
+
+
 def event_paths(model: type[models.Model], *, max_depth: int = 3) -> list[str]:
     """The shortest lookup paths from ``model`` to ``EVENT_MODEL`` along its own foreign keys
     (``"event"``, ``"registration__event"``; ``""`` for the event itself): how the shredder finds

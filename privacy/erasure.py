@@ -31,6 +31,7 @@ from .declarations import (
     ErasureAction,
     ModelDeclaration,
     RowErasure,
+    field_label,
     registry,
 )
 from .selectors import about_rows_query, people_ids, subject_ids, subject_rows
@@ -140,7 +141,7 @@ def _kept(declaration: ModelDeclaration, rows, now) -> tuple[KeptField, ...]:
         kept.append(
             KeptField(
                 field=name,
-                label=str(declaration.model._meta.get_field(name).verbose_name),
+                label=field_label(declaration.model, name),
                 law=str(d.erasure.law),
                 until=d.erasure.until(start),
             )

@@ -28,6 +28,7 @@ import io
 import json
 import logging
 import os
+import re
 import secrets
 import shutil
 import tempfile
@@ -40,7 +41,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -52,6 +53,7 @@ from .declarations import (
     LegalBasis,
     ModelDeclaration,
     PersonalCopy,
+    field_label,
     registry,
 )
 from .selectors import held_records, subject_declarations, subject_ids
@@ -141,15 +143,34 @@ def _cell(value) -> str:
     return "" if value is None else str(value)
 
 
+def _shown(value) -> str:
+    """A value as the PDF report shows it to the person: a date or time (or its ISO 8601 text)
+    in local time and their language's format; anything else as in the CSV."""
+    if isinstance(value, str) and _ISO_MOMENT.match(value):
+        try:
+            value = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return formats.date_format(value, "SHORT_DATETIME_FORMAT")
+    if isinstance(value, datetime.date):
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
+    return _cell(value)
+
+
+_ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}|$)")
+
+
 def _short(text: str, limit: int = 300) -> str:
     """A value as the PDF shows it: long free text and JSON cut (the whole is in data.json)."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _field_info(declaration: ModelDeclaration, name: str, d) -> dict:
-    model_field = declaration.model._meta.get_field(name)
     info = {
-        "label": str(model_field.verbose_name),
+        "label": field_label(declaration.model, name),
         "purpose": d.purpose.code,
         "retention": d.retention.code,
     }
@@ -195,7 +216,7 @@ def _information(contact, kinds: list[ModelDeclaration]) -> dict:
     provenance = [
         {
             "field": name,
-            "label": str(subject.model._meta.get_field(name).verbose_name),
+            "label": field_label(subject.model, name),
             "value": _provenance_value(contact, name),
         }
         for name, d in subject.personal_fields().items()
@@ -368,7 +389,7 @@ def _write_kind(out, declaration, contact, ids, scratch, first_kind) -> _Kind | 
         label=declaration.model_label,
         name=str(model._meta.verbose_name_plural),
         csv=csv_name(declaration.model_label),
-        fields=[(n, str(model._meta.get_field(n).verbose_name)) for n in held],
+        fields=[(n, field_label(model, n)) for n in held],
     )
     out.write(("" if first_kind else ",") + "\n" + json.dumps(kind.label) + ": ")
     head = {
@@ -394,9 +415,9 @@ def _write_kind(out, declaration, contact, ids, scratch, first_kind) -> _Kind | 
             cells = [_cell(v.value) for v in record.values]
             writer.writerow([record.pk, *cells])
             if len(kind.shown) < PDF_ROWS_PER_KIND:
-                kind.shown.append(
-                    [(label, _short(c)) for (_n, label), c in zip(kind.fields, cells, strict=True)]
-                )
+                shown = [_short(_shown(v.value)) for v in record.values]
+                labels = (label for _n, label in kind.fields)
+                kind.shown.append(list(zip(labels, shown, strict=True)))
             kind.count += 1
     out.write("\n]}")
     return kind
@@ -418,6 +439,10 @@ def _readme(kinds: list[_Kind]) -> str:
 def _pdf(*, contact, kinds, information, now) -> bytes:
     from weasyprint import HTML
 
+    information = {
+        **information,
+        "sources": [{**s, "value": _shown(s["value"])} for s in information["sources"]],
+    }
     html = render_to_string(
         "privacy/export/report.html",
         {

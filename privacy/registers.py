@@ -25,6 +25,7 @@ from .declarations import (
     Purpose,
     RetentionRule,
     TransientPersonal,
+    field_label,
     registry,
 )
 
@@ -80,7 +81,7 @@ class DeclaredField:
 
     @property
     def verbose(self) -> str:
-        return str(self.model._meta.get_field(self.name).verbose_name)
+        return field_label(self.model, self.name)
 
     @property
     def dotted(self) -> str:

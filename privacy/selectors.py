@@ -18,6 +18,7 @@ from .declarations import (
     ModelDeclaration,
     PersonalCopy,
     PersonalField,
+    field_label,
     registry,
 )
 
@@ -373,7 +374,7 @@ def held_records(
             name,
             d,
             model._meta.get_field(name),
-            str(model._meta.get_field(name).verbose_name),
+            field_label(model, name),
             (d.category,) if isinstance(d, PersonalField) else None,
         )
         for name, d in fields.items()

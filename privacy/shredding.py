@@ -37,6 +37,7 @@ from .declarations import (
     ErasureAction,
     ModelDeclaration,
     RowErasure,
+    field_label,
 )
 from .declarations import registry as global_registry
 
@@ -72,7 +73,7 @@ class ShredStep:
     def field_labels(self) -> list[str]:
         model = self.declaration.model
         names = [*self.fields, *([self.unlink_field] if self.unlink else [])]
-        return [str(model._meta.get_field(n).verbose_name) for n in names]
+        return [field_label(model, n) for n in names]
 
     @property
     def unlink_field(self) -> str:

@@ -117,3 +117,36 @@ def test_the_queries_do_not_grow_with_the_persons_history(django_assert_max_num_
     assert len(rows) == 500
     pdf = PdfReader(io.BytesIO(archive.read("report.pdf")))
     assert "crm_membership.csv" in "".join(p.extract_text() for p in pdf.pages)
+
+
+@pytest.mark.parametrize(
+    ("language", "log_label"),
+    [
+        ("fi", "mitä merkintä koskee"),
+        ("sv", "vad posten gäller"),
+        ("en", "what the entry is about"),
+    ],
+)
+def test_the_pdf_reads_as_a_person_reads_dates_and_the_audit_trail(language, log_label):
+    import re
+
+    from django.utils import formats, timezone, translation
+
+    person = person_everywhere()
+
+    archive = _export(person, language)
+    pdf = PdfReader(io.BytesIO(archive.read("report.pdf")))
+    text = "\n".join(page.extract_text() for page in pdf.pages)
+
+    # Dates and times in the person's format and local time, not ISO 8601 (that is for
+    # data.json and the CSVs, which keep it).
+    assert not re.search(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", text)
+    with translation.override(language):
+        created = formats.date_format(
+            timezone.localtime(person.created_at), "SHORT_DATETIME_FORMAT"
+        )
+    assert created in text
+    assert re.search(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", archive.read("data.json").decode())
+    # The audit trail's fields in the person's language, not django-auditlog's English.
+    assert log_label in text.replace("\n", " ").lower()
+    assert "object representation" not in text.lower()
