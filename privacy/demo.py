@@ -27,9 +27,10 @@ _SECURITY_SV = (
 CUSTOMER_REGISTER = {
     "name": "Asiakasrekisteri",
     "slug": "asiakasrekisteri",
+    # Names and contact details; each text lists them again with the roles in its language.
     "contact_persons": [
-        "Rekisteristä vastaava johtaja: Myyntijohtaja Anna Virtanen, anna.virtanen@example.com",
-        "Rekisterin yhteyshenkilö: Viestintäpäällikkö Timo Lehto, +358 40 123 4567",
+        "Anna Virtanen, anna.virtanen@example.com",
+        "Timo Lehto, +358 40 123 4567",
     ],
     "data_protection_officer": {
         "name": "Liisa Korhonen",
@@ -42,6 +43,11 @@ CUSTOMER_REGISTER = {
     "texts": {
         "fi": {
             "title": "Asiakas- ja sidosryhmärekisteri",
+            "contact_persons": [
+                "Rekisteristä vastaava johtaja: myyntijohtaja Anna Virtanen, "
+                "anna.virtanen@example.com",
+                "Rekisterin yhteyshenkilö: viestintäpäällikkö Timo Lehto, +358 40 123 4567",
+            ],
             "description": (
                 "Rekisterin käyttötarkoituksena on asiakas- ja sidosryhmäsuhteiden hoito, "
                 "palvelujen markkinointi ja myynti sekä uutiskirjeet niihin suostuneille."
@@ -65,6 +71,11 @@ CUSTOMER_REGISTER = {
         },
         "en": {
             "title": "Customer and stakeholder register",
+            "contact_persons": [
+                "Director responsible for the register: Sales Director Anna Virtanen, "
+                "anna.virtanen@example.com",
+                "Contact person: Communications Manager Timo Lehto, +358 40 123 4567",
+            ],
             "description": (
                 "The register is used to manage customer and stakeholder relationships, to market "
                 "and sell services, and to send newsletters to those who have consented to them."
@@ -88,6 +99,11 @@ CUSTOMER_REGISTER = {
         },
         "sv": {
             "title": "Kund- och intressentregister",
+            "contact_persons": [
+                "Direktör med ansvar för registret: försäljningsdirektör Anna Virtanen, "
+                "anna.virtanen@example.com",
+                "Kontaktperson: kommunikationschef Timo Lehto, +358 40 123 4567",
+            ],
             "description": (
                 "Registret används för att sköta kund- och intressentrelationer, för "
                 "marknadsföring och försäljning av tjänster samt för nyhetsbrev till dem som "
@@ -110,7 +126,7 @@ CUSTOMER_REGISTER = {
 EVENT_REGISTER = {
     "name": "Tapahtumarekisteri",
     "slug": "tapahtumat",
-    "contact_persons": ["Tapahtumapäällikkö Mikko Nieminen, tapahtumat@example.com"],
+    "contact_persons": ["Mikko Nieminen, tapahtumat@example.com"],
     "data_protection_officer": {"name": "Liisa Korhonen", "email": "tietosuoja@example.com"},
     "purposes": ["events", "accounting"],
     "apps": ["events"],
@@ -118,6 +134,7 @@ EVENT_REGISTER = {
     "texts": {
         "fi": {
             "title": "Tapahtumien ja koulutusten osallistujarekisteri",
+            "contact_persons": ["Tapahtumapäällikkö Mikko Nieminen, tapahtumat@example.com"],
             "description": (
                 "Ilmoittautumisen yhteydessä annettuja tietoja käytetään tapahtumajärjestelyjen "
                 "hoitamiseen, tapahtumaan liittyviin viesteihin, maksullisten tapahtumien "
@@ -139,6 +156,7 @@ EVENT_REGISTER = {
         },
         "en": {
             "title": "Event and training participants register",
+            "contact_persons": ["Event Manager Mikko Nieminen, tapahtumat@example.com"],
             "description": (
                 "Data given when registering is used to arrange the event, for messages about it, "
                 "to invoice paid events and for statistics of participation."

@@ -140,7 +140,10 @@ class Register(models.Model):
         _("contact persons for register matters"),
         blank=True,
         validators=text_validators,
-        help_text=_("One a line: role, name and contact details."),
+        help_text=_(
+            "One a line: role, name and contact details. Printed in every language unless the "
+            "register's text in that language has its own list."
+        ),
     )
     dpo_name = models.CharField(
         _("data protection officer"), max_length=200, blank=True, validators=text_validators
@@ -190,6 +193,15 @@ class RegisterText(models.Model):
         help_text=_("One a line."),
     )
     sources = models.TextField(_("sources of data"), validators=text_validators)
+    contact_persons = models.TextField(
+        _("contact persons in this language"),
+        blank=True,
+        validators=text_validators,
+        help_text=_(
+            "One a line: role, name and contact details, the role in this language. Empty: the "
+            "register's own list."
+        ),
+    )
     disclosures = models.TextField(
         _("regular disclosures and recipients"),
         blank=True,

@@ -282,6 +282,7 @@ declare(
             "description",
             "subject_groups",
             "sources",
+            "contact_persons",
             "disclosures",
             "transfers",
             "retention",

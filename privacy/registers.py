@@ -42,6 +42,7 @@ TEXT_FIELDS = (
     "description",
     "subject_groups",
     "sources",
+    "contact_persons",
     "disclosures",
     "transfers",
     "retention",
@@ -50,7 +51,7 @@ TEXT_FIELDS = (
     "profiling",
 )
 #: Texts kept one item a line in the database and as a list in YAML.
-LIST_TEXTS = ("subject_groups",)
+LIST_TEXTS = ("subject_groups", "contact_persons")
 
 
 def declared_apps() -> list[str]:
@@ -204,7 +205,8 @@ def drift(registers=None) -> Drift:
 # --- The canonical document -------------------------------------------------------------------
 
 
-def _lines(text: str) -> list[str]:
+def text_lines(text: str) -> list[str]:
+    """A one-item-a-line text as its items."""
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
@@ -216,7 +218,7 @@ def as_document(register) -> dict:
         entry = {}
         for name in TEXT_FIELDS:
             value = getattr(text, name)
-            entry[name] = _lines(value) if name in LIST_TEXTS else value
+            entry[name] = text_lines(value) if name in LIST_TEXTS else value
         texts[text.language] = entry
     return {
         "name": register.name,
@@ -228,7 +230,7 @@ def as_document(register) -> dict:
             "phone": register.controller_phone,
             "email": register.controller_email,
         },
-        "contact_persons": _lines(register.contact_persons),
+        "contact_persons": text_lines(register.contact_persons),
         "data_protection_officer": {
             "name": register.dpo_name,
             "email": register.dpo_email,

@@ -63,6 +63,13 @@ class RegisterReport:
     drift: registers.Drift | None = None
     available: list = field(default_factory=list)
 
+    @property
+    def contact_persons(self) -> list[str]:
+        """The contact persons in the report's language (the text's list, whose roles are in
+        that language), else the register's own list."""
+        own = self.text.contact_persons if self.text is not None else ""
+        return registers.text_lines(own or self.register.contact_persons)
+
 
 def controller_of(register: Register) -> dict:
     """The controller as the register names it, each item defaulting to the settings."""

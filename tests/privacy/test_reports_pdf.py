@@ -64,6 +64,31 @@ def test_a_register_without_swedish_says_so_in_swedish_instead_of_mixing():
     assert "Tapahtumien ja koulutusten" not in text
 
 
+@pytest.mark.parametrize(
+    ("language", "role", "not_shown"),
+    [
+        ("sv", "Kontaktperson: kommunikationschef Timo Lehto", "yhteyshenkilö"),
+        ("en", "Contact person: Communications Manager Timo Lehto", "yhteyshenkilö"),
+        ("fi", "Rekisterin yhteyshenkilö: viestintäpäällikkö Timo Lehto", "Contact person"),
+    ],
+)
+def test_the_contact_persons_roles_are_in_the_notices_language(language, role, not_shown):
+    register = customer_register()
+    text = squeezed(pdf_text(register_pdf(register, language)))
+    assert squeezed(role) in text
+    assert not_shown not in text
+
+
+def test_a_language_without_its_own_contact_persons_prints_the_registers_list():
+    register = customer_register()
+    english = register.texts.get(language="en")
+    english.contact_persons = ""
+    english.save()
+    text = squeezed(pdf_text(register_pdf(register, "en")))
+    assert squeezed("Timo Lehto, +358 40 123 4567") in text
+    assert "yhteyshenkilö" not in text
+
+
 def test_the_record_of_processing_has_points_a_to_g_for_every_register():
     customer_register()
     event_register()
