@@ -64,7 +64,7 @@ logger = logging.getLogger(__name__)
 #: or goes away; adding a key is compatible and keeps it.
 SCHEMA_VERSION = 1
 #: Rows of one kind the PDF shows in full; the rest are in data.json and the kind's CSV.
-PDF_ROWS_PER_KIND = 5
+PDF_ROWS_PER_KIND = 10
 #: Rows read from the database per round trip.
 CHUNK_SIZE = 1000
 

@@ -150,3 +150,23 @@ def test_the_pdf_reads_as_a_person_reads_dates_and_the_audit_trail(language, log
     # The audit trail's fields in the person's language, not django-auditlog's English.
     assert log_label in text.replace("\n", " ").lower()
     assert "object representation" not in text.lower()
+
+
+def test_a_long_history_is_summed_up_in_the_pdf_and_complete_in_the_csv():
+    from privacy.export import PDF_ROWS_PER_KIND
+
+    person = ContactFactory()
+    titles = [f"Rooli numero {i:02d}" for i in range(PDF_ROWS_PER_KIND + 2)]
+    for title in titles:
+        MembershipFactory(contact=person, job_title=title)
+
+    archive = _export(person, "en")
+    text = "".join(
+        p.extract_text() for p in PdfReader(io.BytesIO(archive.read("report.pdf"))).pages
+    )
+    sheet = archive.read(csv_name("crm.Membership")).decode("utf-8-sig")
+
+    shown = [t for t in titles if t in text]
+    assert len(shown) == PDF_ROWS_PER_KIND
+    assert f"All {len(titles)} rows are in {csv_name('crm.Membership')}" in " ".join(text.split())
+    assert all(t in sheet for t in titles)
