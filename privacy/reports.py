@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -309,6 +309,9 @@ class RequestLog:
     total: RequestTypeRow
     #: Requests answered late or still open past their deadline: (request, days late).
     overdue: list
+    #: Portal requests whose mailed link was never opened: no one proved the address, so they
+    #: are not requests of anyone's yet (the portal files them alike for unknown addresses).
+    unconfirmed: int = 0
 
 
 def _answered_at(request) -> datetime.datetime | None:
@@ -328,7 +331,7 @@ def request_log(*, start: datetime.date, end: datetime.date, now=None) -> Reques
     counts and dates requests; the admin shows who."""
     import statistics
 
-    from .models import RightsRequest
+    from .models import RequestTransition, RightsRequest
 
     now = now or timezone.now()
     tz = timezone.get_current_timezone()
@@ -336,10 +339,14 @@ def request_log(*, start: datetime.date, end: datetime.date, now=None) -> Reques
     until = datetime.datetime.combine(
         end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
     )
+    received = RightsRequest.objects.filter(received_at__gte=since, received_at__lt=until)
+    proven = ~Q(channel=RightsRequest.Channel.PORTAL) | Exists(
+        RequestTransition.objects.filter(
+            request=OuterRef("pk"), to_state=RightsRequest.State.IDENTITY_VERIFIED
+        )
+    )
     requests = list(
-        RightsRequest.objects.filter(received_at__gte=since, received_at__lt=until)
-        .prefetch_related("transitions")
-        .order_by("received_at", "pk")
+        received.filter(proven).prefetch_related("transitions").order_by("received_at", "pk")
     )
     State = RightsRequest.State
     by_type: dict = {}
@@ -371,7 +378,12 @@ def request_log(*, start: datetime.date, end: datetime.date, now=None) -> Reques
     labels = dict(RightsRequest.Type.choices)
     rows = [row(str(labels[t]), by_type[t]) for t in RightsRequest.Type.values if t in by_type]
     return RequestLog(
-        start=start, end=end, rows=rows, total=row(_("All"), requests), overdue=overdue
+        start=start,
+        end=end,
+        rows=rows,
+        total=row(_("All"), requests),
+        overdue=overdue,
+        unconfirmed=received.exclude(proven).count(),
     )
 
 

@@ -587,7 +587,12 @@ def request_complete(*, request: RightsRequest, actor, note: str = ""):
 
 
 def _person_address(request: RightsRequest) -> str:
-    return request.email or (request.contact.email if request.contact else "")
+    """Where the person is told about their request: only an address someone proved (the
+    portal's link opened, or staff checked the identity). A portal request whose link was never
+    opened may carry anybody's address, or one not in the register at all."""
+    if request.contact_id is None:
+        return ""
+    return request.email or request.contact.email
 
 
 def _notify_extension(request: RightsRequest) -> None:

@@ -19,9 +19,13 @@ pytestmark = pytest.mark.django_db
 DAY = datetime.timedelta(days=1)
 
 
-def _request(kind, received, *, answered_after=None, state=None, extended_days=None):
+def _request(
+    kind, received, *, answered_after=None, state=None, extended_days=None, channel="letter"
+):
+    # By letter: staff checked the identity, so the request counts whatever its state.
     request = RightsRequest.objects.create(
         type=kind,
+        channel=channel,
         email="pyytaja@example.com",
         received_at=received,
         due_at=received + 30 * DAY,
@@ -69,6 +73,26 @@ def test_the_log_counts_by_right_and_outcome(requests_of_october):
     assert [(r.pk, still_open) for r, _days, still_open in log.overdue if still_open] == [
         (overdue.pk, True)
     ]
+
+
+def test_portal_requests_nobody_confirmed_are_not_counted_but_noted(requests_of_october):
+    base, _overdue = requests_of_october
+    # Anyone may type any address on the portal: until the mailed link is opened, nobody has
+    # proved it, and the portal files such requests alike for unknown addresses.
+    phantoms = [_request("access", base, channel="portal").pk for _i in range(3)]
+    confirmed = _request("access", base, channel="portal", state=RightsRequest.State.IN_PROGRESS)
+    RequestTransition.objects.create(
+        request=confirmed, to_state=RightsRequest.State.IDENTITY_VERIFIED, at=base
+    )
+    start, end = (base - 5 * DAY).date(), timezone.localdate()
+
+    log = request_log(start=start, end=end)
+
+    assert log.total.received == 7  # the six by letter and the confirmed one
+    assert log.unconfirmed == 3
+    assert not {request.pk for request, _d, _o in log.overdue} & set(phantoms)
+    text = pdf_text(request_log_pdf("en", start=start, end=end))
+    assert "Not counted: 3 requests made on the privacy portal" in " ".join(text.split())
 
 
 def test_the_pdf_and_the_command_show_the_log(requests_of_october, tmp_path):

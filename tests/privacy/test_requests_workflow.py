@@ -579,3 +579,22 @@ def test_requests_never_proven_are_deleted_after_two_weeks(django_capture_on_com
         rights.requests_remind(now=later)
     assert list(RightsRequest.objects.values_list("pk", flat=True)) == [proven.pk]
     assert mail.outbox == []
+
+
+def test_rejecting_a_portal_request_nobody_confirmed_mails_nobody(
+    dpo, django_capture_on_commit_callbacks
+):
+    # Typed on the portal for an address nobody proved (not in the register at all).
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post("/en/privacy/request/", {"right": "access", "email": "joku@example.org"})
+    request = RightsRequest.objects.get()
+    assert mail.outbox == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        page = dpo.client.post(
+            f"/admin/privacy/rightsrequest/{request.pk}/do/reject/", {"reason": "Ei tunnistettu"}
+        )
+    assert page.status_code == 302
+    request.refresh_from_db()
+    assert request.state == "rejected"
+    assert mail.outbox == []  # the rejection is not mailed to an unproven address
