@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from auditlog.context import disable_auditlog
 from auditlog.models import LogEntry
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import Max, Q
@@ -65,6 +66,12 @@ class ModelPlan:
     @property
     def changes_anything(self) -> bool:
         return bool(self.deleted or self.anonymised)
+
+    @property
+    def replaced_labels(self) -> list[str]:
+        """The replaced fields as staff read them in the preview (not their code names)."""
+        model = apps.get_model(self.model_label)
+        return [field_label(model, name) for name in self.replaced]
 
 
 @dataclass(frozen=True)

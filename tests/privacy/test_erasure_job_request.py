@@ -56,6 +56,9 @@ def test_the_dpo_previews_confirms_and_the_person_is_erased_with_the_hold_respec
     preview = dpo.client.get(_url(row))
     assert preview.status_code == 200
     assert "hold-until" in preview.content.decode()
+    # Fields by their labels in the staff member's language, not their code names.
+    assert "serialized_data" not in preview.content.decode()
+    assert "sähköposti" in preview.content.decode()
     unconfirmed = dpo.client.post(_url(row), {})
     assert unconfirmed.status_code == 400
     row.refresh_from_db()
