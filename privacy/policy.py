@@ -99,8 +99,8 @@ AUDIT_TRAIL = RetentionRule(
     name=_("Audit trail period"),
     description=_(
         "Audit entries (who saw or changed what, and when) are kept for the period set by the "
-        "controller (AUDIT_RETENTION_DAYS, two years unless configured otherwise) and then "
-        "deleted. Erasing a person removes the values about them from the entries earlier."
+        "controller (two years unless it has set another) and then deleted. Erasing a person "
+        "removes the values about them from the entries earlier."
     ),
     period_days=730,
     setting="AUDIT_RETENTION_DAYS",
